@@ -1,0 +1,161 @@
+//! RSS 0.9x, 1.0 (RDF) and 2.0 to the shared model, with the content:, dc:, media:
+//! and itunes: extensions.
+
+use feedvault_core::{Enclosure, Feed, FeedFormat, Item};
+use url::Url;
+
+use crate::links::{absolute, base_of};
+use crate::xml::{Document, Element, Ns};
+use crate::{DateContext, ParseOptions, date_context, parse_date};
+
+/// Reads an `<rss>` or `<rdf:RDF>` document.
+pub fn read(doc: &Document<'_>, options: &ParseOptions) -> Feed {
+    let root = &doc.root;
+    let format = if root.local.eq_ignore_ascii_case("rss") {
+        match root.attr("version").map(str::trim) {
+            Some("0.91") | Some("0.90") | Some("0.9") => FeedFormat::Rss09,
+            _ => FeedFormat::Rss2,
+        }
+    } else if root.children.iter().any(|c| c.ns == Ns::Rss090) {
+        FeedFormat::Rss09
+    } else {
+        FeedFormat::Rss1
+    };
+    let channel = root.children.iter().find(|c| c.local.eq_ignore_ascii_case("channel") && is_rss_ns(c.ns));
+    let base = base_of(root, options.url.as_ref());
+    let base = channel.map_or(base.clone(), |c| base_of(c, base.as_ref()));
+    let language = channel
+        .and_then(|c| c.child_text(Ns::None, "language").or_else(|| c.child_text(Ns::Dc, "language")))
+        .map(str::to_owned);
+    let ctx = date_context(language.as_deref(), options.url.as_ref(), options.zone);
+
+    // RSS 2.0 puts items in the channel; RSS 1.0 and 0.90 beside it.
+    let item_elements = channel
+        .into_iter()
+        .flat_map(|c| c.children.iter())
+        .chain(root.children.iter())
+        .filter(|el| el.local.eq_ignore_ascii_case("item") && is_rss_ns(el.ns));
+    let mut warnings = Vec::new();
+    let mut items = Vec::new();
+    for el in item_elements {
+        if !el.complete {
+            warnings.push("skipped an item cut off by the end of the document".to_owned());
+            continue;
+        }
+        items.push(read_item(doc, el, base_of(el, base.as_ref()).as_ref(), ctx));
+    }
+    Feed {
+        format: Some(format),
+        title: channel.and_then(|c| c.child_text(ns_of(c), "title")).unwrap_or("").to_owned(),
+        link: channel.and_then(|c| channel_link(c, base.as_ref())),
+        language,
+        ttl_minutes: channel.and_then(|c| c.child_text(Ns::None, "ttl")).and_then(|t| t.parse().ok()),
+        items,
+        warnings,
+    }
+}
+
+/// Namespaces RSS's own elements appear in: none (RSS 2.0), RSS 1.0, RSS 0.90, or
+/// an unknown default namespace some publishers declare on `<rss>`.
+fn is_rss_ns(ns: Ns) -> bool {
+    matches!(ns, Ns::None | Ns::Rss1 | Ns::Rss090 | Ns::Other)
+}
+
+/// The namespace plain RSS elements are in within this element.
+fn ns_of(el: &Element) -> Ns {
+    if is_rss_ns(el.ns) { el.ns } else { Ns::None }
+}
+
+fn channel_link(channel: &Element, base: Option<&Url>) -> Option<String> {
+    channel
+        .child_text(ns_of(channel), "link")
+        .and_then(|l| absolute(l, base))
+        .or_else(|| atom_alternate(channel, base))
+}
+
+fn atom_alternate(el: &Element, base: Option<&Url>) -> Option<String> {
+    el.children_named(Ns::Atom, "link")
+        .filter(|l| l.attr("rel").is_none_or(|r| r.eq_ignore_ascii_case("alternate")))
+        .find_map(|l| absolute(l.attr("href")?, base_of(l, base).as_ref()))
+}
+
+/// Text of the element, or its markup when it holds unescaped HTML elements.
+pub(crate) fn html_of(doc: &Document<'_>, el: &Element) -> String {
+    if el.children.is_empty() { el.text.clone() } else { doc.inner_markup(el).to_owned() }
+}
+
+fn first_html(doc: &Document<'_>, item: &Element, candidates: &[(Ns, &str)]) -> Option<String> {
+    candidates.iter().find_map(|&(ns, name)| {
+        item.children_named(ns, name).map(|el| html_of(doc, el)).find(|h| !h.trim().is_empty())
+    })
+}
+
+fn read_item(doc: &Document<'_>, el: &Element, base: Option<&Url>, ctx: DateContext) -> Item {
+    let ns = ns_of(el);
+    let guid = el.child(ns, "guid");
+    let guid_text = guid.map(|g| g.text.trim()).filter(|g| !g.is_empty());
+    let guid_is_permalink = guid.and_then(|g| g.attr("isPermaLink")).is_none_or(|p| !p.trim().eq_ignore_ascii_case("false"));
+    let id = guid_text.or_else(|| el.rdf_attr("about")).map(str::to_owned);
+
+    let link = el
+        .child_text(ns, "link")
+        .and_then(|l| absolute(l, base))
+        .or_else(|| atom_alternate(el, base))
+        .or_else(|| guid_text.filter(|_| guid_is_permalink).and_then(|g| absolute(g, base)));
+
+    let date = |candidates: &[(Ns, &str)]| {
+        candidates.iter().find_map(|&(ns, name)| el.children_named(ns, name).find_map(|d| parse_date(&d.text, ctx)))
+    };
+    let published = date(&[(ns, "pubDate"), (Ns::Dc, "date"), (Ns::Dcterms, "issued"), (Ns::Dcterms, "created")]);
+    let updated = date(&[(Ns::Atom, "updated"), (Ns::Dcterms, "modified")]);
+
+    let mut authors: Vec<String> = [(ns, "author"), (Ns::Dc, "creator"), (Ns::Itunes, "author")]
+        .iter()
+        .flat_map(|&(ns, name)| el.children_named(ns, name))
+        .map(|a| a.text.trim().to_owned())
+        .filter(|a| !a.is_empty())
+        .collect();
+    authors.dedup();
+
+    let content_html = first_html(doc, el, &[(Ns::Content, "encoded"), (Ns::Xhtml, "body"), (Ns::Atom, "content")]);
+    let summary_html = first_html(
+        doc,
+        el,
+        &[(ns, "description"), (Ns::Itunes, "summary"), (Ns::Media, "description"), (Ns::Dc, "description")],
+    );
+
+    Item {
+        id,
+        title: el.child(ns, "title").or_else(|| el.child(Ns::Dc, "title")).map(|t| html_of(doc, t)),
+        link,
+        published,
+        updated,
+        authors,
+        content_html,
+        summary_html,
+        enclosures: enclosures(el, base),
+    }
+}
+
+fn enclosures(item: &Element, base: Option<&Url>) -> Vec<Enclosure> {
+    let mut found: Vec<Enclosure> = Vec::new();
+    let media_contents = item
+        .children_named(Ns::Media, "content")
+        .chain(item.children_named(Ns::Media, "group").flat_map(|g| g.children_named(Ns::Media, "content")));
+    let candidates = item
+        .children_named(Ns::None, "enclosure")
+        .map(|e| (e, "type", "length"))
+        .chain(media_contents.map(|e| (e, "type", "fileSize")));
+    for (el, type_attr, length_attr) in candidates {
+        let Some(url) = el.attr("url").and_then(|u| absolute(u, base)) else { continue };
+        if found.iter().any(|e| e.url == url) {
+            continue;
+        }
+        found.push(Enclosure {
+            url,
+            mime_type: el.attr(type_attr).map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()),
+            length: el.attr(length_attr).and_then(|l| l.trim().parse().ok()),
+        });
+    }
+    found
+}
