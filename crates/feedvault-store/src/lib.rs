@@ -1,0 +1,152 @@
+//! feedvault-store: the vault's state database behind the [`Store`] trait.
+//!
+//! state.db records what the archive files cannot say by themselves: each feed's fetch
+//! state (validators, last error), each article's identity and content hash, and the
+//! revisions. It is derived data: `feedvault reindex` rebuilds it from `archive/`.
+//! [`SqliteStore`] is the one implementation today (rusqlite, bundled SQLite, schema
+//! migrations from [`migrations`]); a PostgreSQL store for several machines would
+//! implement the same trait. Nothing outside this crate sees SQL.
+
+mod migrations;
+mod sqlite;
+
+use thiserror::Error;
+
+pub use sqlite::SqliteStore;
+
+/// A storage failure, with what was being done.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("state database: {context}: {source}")]
+    Sqlite {
+        context: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("state database was written by a newer feedvault (schema {found}, this one knows {known})")]
+    TooNew { found: i64, known: i64 },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// What state.db knows of a feed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedState {
+    pub slug: String,
+    pub url: String,
+    pub title: Option<String>,
+    pub last_checked_at: Option<i64>,
+    pub last_success_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub error_since: Option<i64>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub body_hash: Option<String>,
+    pub articles: u64,
+}
+
+/// How one check of a feed went.
+#[derive(Debug, Clone)]
+pub enum CheckOutcome {
+    Success { title: String, etag: Option<String>, last_modified: Option<String>, body_hash: Option<String>, items: u64 },
+    Failure { error: String },
+}
+
+/// An archived article as state.db records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleRow {
+    pub id: i64,
+    pub feed: String,
+    pub item_key: Option<String>,
+    pub key_hash: Option<String>,
+    pub path: String,
+    pub url: String,
+    pub title: String,
+    pub time_ms: Option<i64>,
+    pub content_hash: String,
+    pub first_seen_at: i64,
+    pub version_seen_at: i64,
+    pub revisions: u32,
+    pub origin: Origin,
+}
+
+/// How an article came into the archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Fetch,
+    Import,
+    Reindex,
+}
+
+impl Origin {
+    fn as_str(self) -> &'static str {
+        match self {
+            Origin::Fetch => "fetch",
+            Origin::Import => "import",
+            Origin::Reindex => "reindex",
+        }
+    }
+
+    fn parse(s: &str) -> Origin {
+        match s {
+            "import" => Origin::Import,
+            "reindex" => Origin::Reindex,
+            _ => Origin::Fetch,
+        }
+    }
+}
+
+/// One change to the archive's records; a batch is applied in one transaction.
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// A new article (its `id` is ignored).
+    Insert(ArticleRow),
+    /// A new version of an article; the previous one was kept at `revision_path`.
+    Revise { article_id: i64, title: String, url: String, time_ms: Option<i64>, content_hash: String, seen_at: i64, revision: RevisionRow },
+    /// An article found again whose identity was not recorded (rebuilt from files).
+    Adopt { article_id: i64, item_key: String },
+    /// A revision file found on disk (reindex).
+    AddRevision { article_id: i64, revision: RevisionRow },
+}
+
+/// An earlier version of an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionRow {
+    pub path: String,
+    pub content_hash: String,
+    pub seen_at: i64,
+}
+
+/// How an article is looked up when a feed presents an item.
+#[derive(Debug, Clone, Copy)]
+pub struct Lookup<'a> {
+    pub feed: &'a str,
+    pub item_key: &'a str,
+    /// Hash of the identity as written in file names, for rows rebuilt from files.
+    pub key_hash: &'a str,
+    /// The item's article URL, for rows imported from another archive.
+    pub url: &'a str,
+}
+
+/// The vault's state, whatever holds it.
+pub trait Store {
+    /// Every feed state row.
+    fn feeds(&self) -> Result<Vec<FeedState>>;
+    fn feed(&self, slug: &str) -> Result<Option<FeedState>>;
+    /// Makes sure a row exists for a subscribed feed (and its URL is current).
+    fn ensure_feed(&mut self, slug: &str, url: &str) -> Result<()>;
+    fn remove_feed(&mut self, slug: &str) -> Result<()>;
+    fn record_check(&mut self, slug: &str, at_ms: i64, outcome: &CheckOutcome) -> Result<()>;
+
+    /// The article an item is, by identity; else by identity hash or URL among rows
+    /// whose identity is unknown.
+    fn find_article(&self, lookup: Lookup<'_>) -> Result<Option<ArticleRow>>;
+    fn article_by_path(&self, path: &str) -> Result<Option<ArticleRow>>;
+    fn article_paths(&self) -> Result<Vec<String>>;
+    fn revision_paths(&self) -> Result<Vec<String>>;
+    fn article_count(&self) -> Result<u64>;
+    /// Applies a batch of changes atomically.
+    fn apply(&mut self, changes: &[Change]) -> Result<()>;
+    /// Forgets every article and revision (before a rebuild).
+    fn clear_articles(&mut self) -> Result<()>;
+}

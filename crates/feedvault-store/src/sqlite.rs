@@ -1,0 +1,331 @@
+//! The SQLite implementation of [`Store`].
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::{ArticleRow, Change, CheckOutcome, FeedState, Lookup, Origin, Result, Store, StoreError, migrations};
+
+/// state.db in SQLite.
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+fn sql(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+    move |source| StoreError::Sqlite { context, source }
+}
+
+const ARTICLE_COLUMNS: &str = "id, feed, item_key, key_hash, path, url, title, time_ms, content_hash, \
+     first_seen_at, version_seen_at, revisions, origin";
+
+fn article_row(row: &Row<'_>) -> rusqlite::Result<ArticleRow> {
+    Ok(ArticleRow {
+        id: row.get(0)?,
+        feed: row.get(1)?,
+        item_key: row.get(2)?,
+        key_hash: row.get(3)?,
+        path: row.get(4)?,
+        url: row.get(5)?,
+        title: row.get(6)?,
+        time_ms: row.get(7)?,
+        content_hash: row.get(8)?,
+        first_seen_at: row.get(9)?,
+        version_seen_at: row.get(10)?,
+        revisions: row.get(11)?,
+        origin: Origin::parse(&row.get::<_, String>(12)?),
+    })
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path).map_err(sql("opening"))?;
+        Self::setup(conn)
+    }
+
+    /// An in-memory database, for tests.
+    pub fn in_memory() -> Result<Self> {
+        Self::setup(Connection::open_in_memory().map_err(sql("opening"))?)
+    }
+
+    fn setup(mut conn: Connection) -> Result<Self> {
+        // WAL with synchronous=NORMAL keeps the database consistent across a crash;
+        // the last commits may be lost on power failure, which `reindex` and the
+        // adoption of unrecorded files on the next fetch make good (state.db is derived).
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+        )
+        .map_err(sql("configuring"))?;
+        migrations::migrate(&mut conn)?;
+        Ok(SqliteStore { conn })
+    }
+
+    fn feed_query(&self, filter: &str, param: Option<&str>) -> Result<Vec<FeedState>> {
+        let query = format!(
+            "SELECT slug, url, title, last_checked_at, last_success_at, last_error, error_since, etag, last_modified, \
+             body_hash, (SELECT COUNT(*) FROM articles a WHERE a.feed = f.slug) FROM feeds f {filter} ORDER BY slug"
+        );
+        let mut stmt = self.conn.prepare_cached(&query).map_err(sql("reading feeds"))?;
+        let map = |r: &Row<'_>| {
+            Ok(FeedState {
+                slug: r.get(0)?,
+                url: r.get(1)?,
+                title: r.get(2)?,
+                last_checked_at: r.get(3)?,
+                last_success_at: r.get(4)?,
+                last_error: r.get(5)?,
+                error_since: r.get(6)?,
+                etag: r.get(7)?,
+                last_modified: r.get(8)?,
+                body_hash: r.get(9)?,
+                articles: r.get(10)?,
+            })
+        };
+        let rows = match param {
+            Some(p) => stmt.query_map([p], map),
+            None => stmt.query_map([], map),
+        };
+        rows.and_then(|rows| rows.collect()).map_err(sql("reading feeds"))
+    }
+
+    fn strings(&self, query: &str, context: &'static str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(query).map_err(sql(context))?;
+        stmt.query_map([], |r| r.get(0)).and_then(|rows| rows.collect()).map_err(sql(context))
+    }
+}
+
+impl Store for SqliteStore {
+    fn feeds(&self) -> Result<Vec<FeedState>> {
+        self.feed_query("", None)
+    }
+
+    fn feed(&self, slug: &str) -> Result<Option<FeedState>> {
+        Ok(self.feed_query("WHERE slug = ?1", Some(slug))?.into_iter().next())
+    }
+
+    fn ensure_feed(&mut self, slug: &str, url: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO feeds (slug, url) VALUES (?1, ?2) ON CONFLICT(slug) DO UPDATE SET url = excluded.url",
+                params![slug, url],
+            )
+            .map_err(sql("recording feed"))?;
+        Ok(())
+    }
+
+    fn remove_feed(&mut self, slug: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM feeds WHERE slug = ?1", [slug]).map_err(sql("removing feed"))?;
+        Ok(())
+    }
+
+    fn record_check(&mut self, slug: &str, at_ms: i64, outcome: &CheckOutcome) -> Result<()> {
+        let result = match outcome {
+            CheckOutcome::Success { title, etag, last_modified, body_hash, items } => self.conn.execute(
+                "UPDATE feeds SET title = ?2, last_checked_at = ?3, last_success_at = ?3, last_error = NULL, \
+                 error_since = NULL, etag = ?4, last_modified = ?5, body_hash = ?6, items_seen = ?7 WHERE slug = ?1",
+                params![slug, title, at_ms, etag, last_modified, body_hash, *items as i64],
+            ),
+            CheckOutcome::Failure { error } => self.conn.execute(
+                "UPDATE feeds SET last_checked_at = ?2, last_error = ?3, error_since = COALESCE(error_since, ?2) \
+                 WHERE slug = ?1",
+                params![slug, at_ms, error],
+            ),
+        };
+        result.map_err(sql("recording a check"))?;
+        Ok(())
+    }
+
+    fn find_article(&self, lookup: Lookup<'_>) -> Result<Option<ArticleRow>> {
+        let queries = [
+            ("WHERE feed = ?1 AND item_key = ?2", lookup.item_key),
+            ("WHERE feed = ?1 AND item_key IS NULL AND key_hash = ?2", lookup.key_hash),
+            ("WHERE feed = ?1 AND item_key IS NULL AND url = ?2 AND url != ''", lookup.url),
+        ];
+        for (filter, value) in queries {
+            let query = format!("SELECT {ARTICLE_COLUMNS} FROM articles {filter} LIMIT 1");
+            let mut stmt = self.conn.prepare_cached(&query).map_err(sql("finding article"))?;
+            if let Some(row) = stmt.query_row(params![lookup.feed, value], article_row).optional().map_err(sql("finding article"))? {
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    }
+
+    fn article_by_path(&self, path: &str) -> Result<Option<ArticleRow>> {
+        let query = format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE path = ?1");
+        let mut stmt = self.conn.prepare_cached(&query).map_err(sql("finding article"))?;
+        stmt.query_row([path], article_row).optional().map_err(sql("finding article"))
+    }
+
+    fn article_paths(&self) -> Result<Vec<String>> {
+        self.strings("SELECT path FROM articles ORDER BY path", "listing articles")
+    }
+
+    fn revision_paths(&self) -> Result<Vec<String>> {
+        self.strings("SELECT path FROM revisions ORDER BY path", "listing revisions")
+    }
+
+    fn article_count(&self) -> Result<u64> {
+        self.conn.query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0)).map_err(sql("counting articles"))
+    }
+
+    fn apply(&mut self, changes: &[Change]) -> Result<()> {
+        let tx = self.conn.transaction().map_err(sql("starting a batch"))?;
+        for change in changes {
+            match change {
+                Change::Insert(a) => {
+                    let mut stmt = tx
+                        .prepare_cached(
+                            "INSERT INTO articles (feed, item_key, key_hash, path, url, title, time_ms, content_hash, \
+                             first_seen_at, version_seen_at, revisions, origin) \
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                        )
+                        .map_err(sql("recording an article"))?;
+                    stmt.execute(params![
+                        a.feed,
+                        a.item_key,
+                        a.key_hash,
+                        a.path,
+                        a.url,
+                        a.title,
+                        a.time_ms,
+                        a.content_hash,
+                        a.first_seen_at,
+                        a.version_seen_at,
+                        a.revisions,
+                        a.origin.as_str()
+                    ])
+                    .map_err(sql("recording an article"))?;
+                }
+                Change::Revise { article_id, title, url, time_ms, content_hash, seen_at, revision } => {
+                    tx.prepare_cached(
+                        "UPDATE articles SET title = ?2, url = ?3, time_ms = ?4, content_hash = ?5, \
+                         version_seen_at = ?6, revisions = revisions + 1 WHERE id = ?1",
+                    )
+                    .and_then(|mut s| s.execute(params![article_id, title, url, time_ms, content_hash, seen_at]))
+                    .map_err(sql("recording a revision"))?;
+                    insert_revision(&tx, *article_id, revision)?;
+                }
+                Change::Adopt { article_id, item_key } => {
+                    tx.prepare_cached("UPDATE articles SET item_key = ?2 WHERE id = ?1")
+                        .and_then(|mut s| s.execute(params![article_id, item_key]))
+                        .map_err(sql("recording an identity"))?;
+                }
+                Change::AddRevision { article_id, revision } => {
+                    tx.prepare_cached("UPDATE articles SET revisions = revisions + 1 WHERE id = ?1")
+                        .and_then(|mut s| s.execute([article_id]))
+                        .map_err(sql("recording a revision"))?;
+                    insert_revision(&tx, *article_id, revision)?;
+                }
+            }
+        }
+        tx.commit().map_err(sql("committing a batch"))
+    }
+
+    fn clear_articles(&mut self) -> Result<()> {
+        self.conn.execute_batch("DELETE FROM revisions; DELETE FROM articles;").map_err(sql("clearing articles"))
+    }
+}
+
+fn insert_revision(tx: &rusqlite::Transaction<'_>, article_id: i64, revision: &crate::RevisionRow) -> Result<()> {
+    tx.prepare_cached("INSERT OR REPLACE INTO revisions (article_id, path, content_hash, seen_at) VALUES (?1, ?2, ?3, ?4)")
+        .and_then(|mut s| s.execute(params![article_id, revision.path, revision.content_hash, revision.seen_at]))
+        .map_err(sql("recording a revision"))?;
+    Ok(())
+}
+
+/// The id SQLite gave the most recent insert (for tests and callers that need it).
+impl SqliteStore {
+    pub fn last_insert_id(&self) -> i64 {
+        self.conn.last_insert_rowid()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RevisionRow;
+
+    fn article(feed: &str, key: Option<&str>, path: &str) -> ArticleRow {
+        ArticleRow {
+            id: 0,
+            feed: feed.into(),
+            item_key: key.map(Into::into),
+            key_hash: Some("abcd1234".into()),
+            path: path.into(),
+            url: format!("https://e.com/{path}"),
+            title: "t".into(),
+            time_ms: Some(1),
+            content_hash: "h1".into(),
+            first_seen_at: 10,
+            version_seen_at: 10,
+            revisions: 0,
+            origin: Origin::Fetch,
+        }
+    }
+
+    #[test]
+    fn migrations_are_idempotent_and_versioned() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        SqliteStore::open(&path).unwrap();
+        let store = SqliteStore::open(&path).unwrap();
+        let version: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, migrations::LATEST);
+        store.conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(store);
+        assert!(matches!(SqliteStore::open(&path), Err(StoreError::TooNew { found: 99, .. })));
+    }
+
+    #[test]
+    fn feed_checks_record_errors_with_since_when() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        store.ensure_feed("f", "https://e.com/f").unwrap();
+        store.record_check("f", 100, &CheckOutcome::Failure { error: "dns".into() }).unwrap();
+        store.record_check("f", 200, &CheckOutcome::Failure { error: "timeout".into() }).unwrap();
+        let state = store.feed("f").unwrap().unwrap();
+        assert_eq!((state.last_error.as_deref(), state.error_since), (Some("timeout"), Some(100)));
+        let ok = CheckOutcome::Success { title: "F".into(), etag: Some("e".into()), last_modified: None, body_hash: None, items: 3 };
+        store.record_check("f", 300, &ok).unwrap();
+        let state = store.feed("f").unwrap().unwrap();
+        assert_eq!((state.last_error, state.error_since, state.last_success_at), (None, None, Some(300)));
+        assert_eq!(state.etag.as_deref(), Some("e"));
+    }
+
+    #[test]
+    fn lookup_by_identity_then_hash_then_url() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        store.apply(&[Change::Insert(article("f", Some("id:1"), "a.md")), Change::Insert(article("f", None, "b.md"))]).unwrap();
+        let lookup = |key, hash, url| Lookup { feed: "f", item_key: key, key_hash: hash, url };
+        let found = |l| store.find_article(l).unwrap().map(|a| a.path);
+        assert_eq!(found(lookup("id:1", "zz", "")), Some("a.md".into()));
+        assert_eq!(found(lookup("id:2", "abcd1234", "")), Some("b.md".into()), "unknown identity, matching hash");
+        assert_eq!(found(lookup("id:2", "zz", "https://e.com/b.md")), Some("b.md".into()), "by URL");
+        assert_eq!(found(lookup("id:2", "zz", "https://e.com/a.md")), None, "rows with an identity never match by URL");
+        assert_eq!(store.find_article(Lookup { feed: "g", item_key: "id:1", key_hash: "", url: "" }).unwrap(), None);
+    }
+
+    #[test]
+    fn a_batch_is_atomic() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        let err = store.apply(&[Change::Insert(article("f", Some("id:1"), "a.md")), Change::Insert(article("f", Some("id:2"), "a.md"))]);
+        assert!(err.is_err(), "duplicate path");
+        assert_eq!(store.article_count().unwrap(), 0, "nothing of the failed batch remains");
+    }
+
+    #[test]
+    fn revisions_update_the_article_and_are_listed() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        store.apply(&[Change::Insert(article("f", Some("id:1"), "a.md"))]).unwrap();
+        let id = store.last_insert_id();
+        let revision = RevisionRow { path: "a.revisions/10.md".into(), content_hash: "h1".into(), seen_at: 10 };
+        store
+            .apply(&[Change::Revise { article_id: id, title: "t2".into(), url: "u".into(), time_ms: Some(2), content_hash: "h2".into(), seen_at: 20, revision }])
+            .unwrap();
+        let row = store.article_by_path("a.md").unwrap().unwrap();
+        assert_eq!((row.revisions, row.content_hash.as_str(), row.version_seen_at), (1, "h2", 20));
+        assert_eq!(store.revision_paths().unwrap(), ["a.revisions/10.md"]);
+        store.clear_articles().unwrap();
+        assert_eq!((store.article_count().unwrap(), store.revision_paths().unwrap().len()), (0, 0));
+    }
+}
