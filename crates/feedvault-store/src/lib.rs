@@ -101,8 +101,17 @@ impl Origin {
 pub enum Change {
     /// A new article (its `id` is ignored).
     Insert(ArticleRow),
-    /// A new version of an article; the previous one was kept at `revision_path`.
-    Revise { article_id: i64, title: String, url: String, time_ms: Option<i64>, content_hash: String, seen_at: i64, revision: RevisionRow },
+    /// A new version of an article; the previous one was kept as `revision` (none
+    /// when its file had gone missing).
+    Revise {
+        article_id: i64,
+        title: String,
+        url: String,
+        time_ms: Option<i64>,
+        content_hash: String,
+        seen_at: i64,
+        revision: Option<RevisionRow>,
+    },
     /// An article found again whose identity was not recorded (rebuilt from files).
     Adopt { article_id: i64, item_key: String },
     /// A revision file found on disk (reindex).

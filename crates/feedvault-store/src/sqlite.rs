@@ -200,11 +200,15 @@ impl Store for SqliteStore {
                 Change::Revise { article_id, title, url, time_ms, content_hash, seen_at, revision } => {
                     tx.prepare_cached(
                         "UPDATE articles SET title = ?2, url = ?3, time_ms = ?4, content_hash = ?5, \
-                         version_seen_at = ?6, revisions = revisions + 1 WHERE id = ?1",
+                         version_seen_at = ?6, revisions = revisions + ?7 WHERE id = ?1",
                     )
-                    .and_then(|mut s| s.execute(params![article_id, title, url, time_ms, content_hash, seen_at]))
+                    .and_then(|mut s| {
+                        s.execute(params![article_id, title, url, time_ms, content_hash, seen_at, revision.is_some() as i64])
+                    })
                     .map_err(sql("recording a revision"))?;
-                    insert_revision(&tx, *article_id, revision)?;
+                    if let Some(revision) = revision {
+                        insert_revision(&tx, *article_id, revision)?;
+                    }
                 }
                 Change::Adopt { article_id, item_key } => {
                     tx.prepare_cached("UPDATE articles SET item_key = ?2 WHERE id = ?1")
@@ -320,7 +324,7 @@ mod tests {
         let id = store.last_insert_id();
         let revision = RevisionRow { path: "a.revisions/10.md".into(), content_hash: "h1".into(), seen_at: 10 };
         store
-            .apply(&[Change::Revise { article_id: id, title: "t2".into(), url: "u".into(), time_ms: Some(2), content_hash: "h2".into(), seen_at: 20, revision }])
+            .apply(&[Change::Revise { article_id: id, title: "t2".into(), url: "u".into(), time_ms: Some(2), content_hash: "h2".into(), seen_at: 20, revision: Some(revision) }])
             .unwrap();
         let row = store.article_by_path("a.md").unwrap().unwrap();
         assert_eq!((row.revisions, row.content_hash.as_str(), row.version_seen_at), (1, "h2", 20));

@@ -1,0 +1,62 @@
+//! Walking a vault's article folders: article files, revision files, and temporary
+//! files left by a crash.
+
+use std::fs;
+use std::path::Path;
+
+use crate::durable::is_temp_name;
+use crate::{Result, io_error};
+
+/// What the article folders of a vault hold, as `/`-separated paths relative to it.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub articles: Vec<String>,
+    /// (article path, revision path)
+    pub revisions: Vec<(String, String)>,
+    pub temp_files: Vec<String>,
+    /// Other files found in article folders (not `.md`).
+    pub strays: Vec<String>,
+}
+
+/// Scans `archive/` and `articles/` under `root`.
+pub fn scan(root: &Path) -> Result<Scan> {
+    let mut scan = Scan::default();
+    for folder in ["archive", "articles"] {
+        if root.join(folder).is_dir() {
+            walk(root, folder, &mut scan)?;
+        }
+    }
+    scan.articles.sort();
+    scan.revisions.sort();
+    Ok(scan)
+}
+
+fn walk(root: &Path, relative: &str, scan: &mut Scan) -> Result<()> {
+    let dir = root.join(relative);
+    let entries = fs::read_dir(&dir).map_err(io_error(&dir))?;
+    for entry in entries {
+        let entry = entry.map_err(io_error(&dir))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = format!("{relative}/{name}");
+        let kind = entry.file_type().map_err(io_error(entry.path()))?;
+        if kind.is_dir() {
+            walk(root, &path, scan)?;
+        } else if is_temp_name(&name) {
+            scan.temp_files.push(path);
+        } else if !name.ends_with(".md") {
+            scan.strays.push(path);
+        } else if let Some(article_stem) = relative.strip_suffix(".revisions") {
+            scan.revisions.push((format!("{article_stem}.md"), path));
+        } else {
+            scan.articles.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The feed an article path belongs to: the folder under `archive/` or `articles/`.
+pub fn feed_of(path: &str) -> Option<&str> {
+    let mut parts = path.split('/');
+    parts.next()?;
+    parts.next()
+}

@@ -1,0 +1,222 @@
+//! From a feed's items to article files: new articles, new revisions, nothing for
+//! items seen before unchanged.
+//!
+//! For each item: its identity decides which article it is; an unknown identity is a
+//! new article at a new path (decided now, never moved); a known one whose title or
+//! body changed becomes a new version, the previous file kept under `.revisions/`.
+//! Files for one feed are written as one durable [`Batch`], and only then recorded in
+//! state.db in one transaction, so state never points at a file that is not there.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use feedvault_core::identity::{item_key, sha256_hex};
+use feedvault_core::{Article, Item, slug};
+use feedvault_store::{ArticleRow, Change, Lookup, Origin, RevisionRow, Store};
+
+use crate::durable::Batch;
+use crate::layout::{self, Layout};
+use crate::lock::VaultLock;
+use crate::{ArchiveError, Result, io_error};
+
+/// How a vault arranges and dates its files.
+#[derive(Debug, Clone, Copy)]
+pub struct VaultSettings {
+    pub layout: Layout,
+    pub zone: Tz,
+}
+
+impl Default for VaultSettings {
+    fn default() -> Self {
+        VaultSettings { layout: Layout::Dated, zone: chrono_tz::UTC }
+    }
+}
+
+/// What archiving one feed's items did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ArchiveReport {
+    pub new: usize,
+    pub revised: usize,
+    pub unchanged: usize,
+    /// Paths written (new articles and new versions), relative to the vault.
+    pub written: Vec<String>,
+}
+
+/// Writes articles into a vault. Holding one means holding the vault lock.
+pub struct Archiver<S: Store> {
+    root: PathBuf,
+    store: S,
+    settings: VaultSettings,
+    /// Next countdown id per feed (countdown layout only).
+    countdown_next: HashMap<String, u32>,
+    _lock: VaultLock,
+}
+
+/// Hex digits of the identity hash in a new file name; more only on a collision.
+const HASH_LENGTHS: [usize; 3] = [8, 16, 64];
+
+impl<S: Store> Archiver<S> {
+    pub fn new(root: &Path, store: S, settings: VaultSettings, lock: VaultLock) -> Self {
+        Archiver { root: root.to_owned(), store, settings, countdown_next: HashMap::new(), _lock: lock }
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    pub fn store_mut(&mut self) -> &mut S {
+        &mut self.store
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn settings(&self) -> VaultSettings {
+        self.settings
+    }
+
+    /// Archives the items of one feed seen at `now`.
+    pub fn archive_items(&mut self, feed: &str, items: &[Item], now: DateTime<Utc>) -> Result<ArchiveReport> {
+        let now_ms = now.timestamp_millis();
+        let mut report = ArchiveReport::default();
+        let mut batch = Batch::new(&self.root);
+        let mut changes = Vec::new();
+        let mut keys_this_batch = HashSet::new();
+        let mut paths_this_batch = HashSet::new();
+        for item in items {
+            let key = item_key(item);
+            if !keys_this_batch.insert(key.clone()) {
+                continue; // the same item twice in one document: the first one counts
+            }
+            let article = Article::from_item(item, now);
+            let content_hash = article.content_hash();
+            let key_hash = sha256_hex(&[key.as_bytes()]);
+            let lookup = Lookup { feed, item_key: &key, key_hash: &key_hash[..8], url: &article.url };
+            match self.store.find_article(lookup)? {
+                Some(row) if row.content_hash == content_hash => {
+                    if row.item_key.is_none() {
+                        changes.push(Change::Adopt { article_id: row.id, item_key: key });
+                    }
+                    report.unchanged += 1;
+                }
+                Some(row) => {
+                    let revision = self.stage_revision(&mut batch, &row)?;
+                    let path = self.root.join(&row.path);
+                    batch.stage(&path, article.to_file().as_bytes()).map_err(io_error(&path))?;
+                    if row.item_key.is_none() {
+                        changes.push(Change::Adopt { article_id: row.id, item_key: key });
+                    }
+                    changes.push(Change::Revise {
+                        article_id: row.id,
+                        title: article.title.clone(),
+                        url: article.url.clone(),
+                        time_ms: article.time.millis(),
+                        content_hash,
+                        seen_at: now_ms,
+                        revision,
+                    });
+                    report.revised += 1;
+                    report.written.push(row.path);
+                }
+                None => {
+                    let (path, already_on_disk) = self.new_path(feed, &key, &article, &content_hash, &paths_this_batch)?;
+                    if !already_on_disk {
+                        let full = self.root.join(&path);
+                        batch.stage(&full, article.to_file().as_bytes()).map_err(io_error(&full))?;
+                        report.written.push(path.clone());
+                    }
+                    paths_this_batch.insert(path.clone());
+                    changes.push(Change::Insert(ArticleRow {
+                        id: 0,
+                        feed: feed.to_owned(),
+                        key_hash: layout::key_hash_of(&path).map(str::to_owned),
+                        item_key: Some(key),
+                        path,
+                        url: article.url,
+                        title: article.title,
+                        time_ms: article.time.millis(),
+                        content_hash,
+                        first_seen_at: now_ms,
+                        version_seen_at: now_ms,
+                        revisions: 0,
+                        origin: Origin::Fetch,
+                    }));
+                    report.new += 1;
+                }
+            }
+        }
+        batch.commit().map_err(io_error(&self.root))?;
+        if !changes.is_empty() {
+            self.store.apply(&changes)?;
+        }
+        Ok(report)
+    }
+
+    /// Stages a copy of an article's current file as a revision.
+    fn stage_revision(&self, batch: &mut Batch, row: &ArticleRow) -> Result<Option<RevisionRow>> {
+        let current = self.root.join(&row.path);
+        let bytes = match fs::read(&current) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(io_error(&current)(err)),
+        };
+        let path = layout::revision_path(&row.path, row.version_seen_at);
+        let full = self.root.join(&path);
+        batch.stage(&full, &bytes).map_err(io_error(&full))?;
+        Ok(Some(RevisionRow { path, content_hash: row.content_hash.clone(), seen_at: row.version_seen_at }))
+    }
+
+    /// Decides the path of a new article. Returns the path and whether an identical
+    /// file is already there (written before a crash that lost its state row).
+    fn new_path(
+        &mut self,
+        feed: &str,
+        key: &str,
+        article: &Article,
+        content_hash: &str,
+        taken_in_batch: &HashSet<String>,
+    ) -> Result<(String, bool)> {
+        if self.settings.layout == Layout::Countdown {
+            let id = self.next_countdown_id(feed)?;
+            return Ok((layout::countdown_path(feed, id), false));
+        }
+        let time = article.time.to_datetime().unwrap_or_else(Utc::now);
+        for hash_len in HASH_LENGTHS {
+            let name = slug::article_slug(key, &article.url, &article.title, hash_len);
+            let path = layout::dated_path(feed, time, self.settings.zone, &name);
+            if taken_in_batch.contains(&path) || self.store.article_by_path(&path)?.is_some() {
+                continue;
+            }
+            match fs::read(self.root.join(&path)) {
+                Err(_) => return Ok((path, false)),
+                Ok(bytes) => match Article::from_file(&bytes) {
+                    Ok(existing) if existing.content_hash() == content_hash => return Ok((path, true)),
+                    _ => continue, // someone else's file: never overwrite it
+                },
+            }
+        }
+        Err(ArchiveError::NoFreeName(self.root.join("archive").join(feed)))
+    }
+
+    pub(crate) fn next_countdown_id(&mut self, feed: &str) -> Result<u32> {
+        let next = match self.countdown_next.get(feed) {
+            Some(&next) => next,
+            None => {
+                let dir = self.root.join(layout::Layout::Countdown.root()).join(feed);
+                let lowest = match fs::read_dir(&dir) {
+                    Ok(entries) => entries
+                        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".md")?.parse::<u32>().ok())
+                        .min(),
+                    Err(_) => None,
+                };
+                lowest.map_or(layout::COUNTDOWN_START, |l| l.saturating_sub(1))
+            }
+        };
+        self.countdown_next.insert(feed.to_owned(), next.saturating_sub(1));
+        Ok(next)
+    }
+}
