@@ -37,22 +37,31 @@ pub fn words(text: &str, max: usize) -> String {
     out
 }
 
-/// The slug of a feed: its name when given, else its URL's host and path.
+/// The slug of a feed: from its name or title when that is mostly ASCII (a Chinese
+/// title gives no readable ASCII), else from its URL: host and path for the web, the
+/// file's name for a local file.
 pub fn feed_slug(name: Option<&str>, url: &str) -> String {
-    let from_name = name.map(|n| words(n, 40)).unwrap_or_default();
+    let from_name = name.filter(|n| mostly_ascii(n)).map(|n| words(n, 40)).unwrap_or_default();
     if !from_name.is_empty() {
         return from_name;
     }
-    let without_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let trimmed = without_scheme.trim_start_matches("www.");
-    let trimmed = trimmed
-        .trim_end_matches('/')
-        .trim_end_matches(".xml")
-        .trim_end_matches(".rss")
-        .trim_end_matches(".atom")
-        .trim_end_matches(".json");
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let rest = if scheme == "file" { rest.trim_end_matches('/').rsplit('/').next().unwrap_or(rest) } else { rest };
+    let trimmed = rest.trim_start_matches("www.").trim_end_matches('/');
+    let trimmed = [".xml", ".rss", ".atom", ".json", ".rdf"]
+        .iter()
+        .fold(trimmed, |s, ext| s.strip_suffix(ext).unwrap_or(s));
     let slug = words(trimmed, 40);
     if slug.is_empty() { "feed".to_owned() } else { slug }
+}
+
+/// True when at least half of the letters and digits are ASCII.
+fn mostly_ascii(text: &str) -> bool {
+    let (ascii, all) = text
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .fold((0, 0), |(a, n), c| (a + c.is_ascii() as usize, n + 1));
+    all > 0 && ascii * 2 >= all
 }
 
 /// The file stem of an article: readable words from the link's last path segment or
@@ -115,11 +124,17 @@ mod tests {
 
     #[test]
     fn feed_slugs() {
-        assert_eq!(feed_slug(Some("NYT 中文"), "https://x"), "nyt");
-        assert_eq!(feed_slug(Some("纽约时报"), "https://www.nytimes.com/rss.xml"), "nytimes-com-rss");
-        assert_eq!(feed_slug(None, "https://feedx.net/rss/nytimes.xml"), "feedx-net-rss-nytimes");
-        assert_eq!(feed_slug(None, "file:///tmp/a/feed.json"), "tmp-a-feed");
-        assert_eq!(feed_slug(None, "中文"), "feed");
+        let cases = [
+            (Some("NYT Chinese 中文"), "https://x", "nyt-chinese"),
+            (Some("纽约时报"), "https://www.nytimes.com/rss.xml", "nytimes-com-rss"),
+            (Some("示例新闻中文网（GBK）"), "file:///srv/feeds/zh-news-gbk.rss.xml", "zh-news-gbk"),
+            (None, "https://feedx.net/rss/nytimes.xml", "feedx-net-rss-nytimes"),
+            (None, "file:///tmp/a/feed.json", "feed"),
+            (None, "中文", "feed"),
+        ];
+        for (name, url, want) in cases {
+            assert_eq!(feed_slug(name, url), want, "{name:?} {url}");
+        }
     }
 
     #[test]

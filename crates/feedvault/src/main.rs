@@ -1,1 +1,47 @@
-fn main() {}
+//! feedvault: archive news feeds, forever, as plain files.
+//!
+//! The binary only parses arguments, calls the stage crates in pipeline order
+//! (fetch → parse → archive) and formats results; each subcommand lives in its own
+//! file under `commands/`. Errors become one line on stderr and an exit code:
+//! 0 success, 1 runtime failure, 2 usage or configuration error (DESIGN.md).
+
+mod cli;
+mod commands;
+mod config;
+mod opml;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// An error in what the user asked for or configured: exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Shorthand for returning a usage error.
+#[macro_export]
+macro_rules! usage {
+    ($($arg:tt)*) => { anyhow::Error::new($crate::UsageError(format!($($arg)*))) };
+}
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            let usage = err.downcast_ref::<UsageError>().is_some();
+            let message = format!("{err:#}").replace('\n', " ");
+            eprintln!("feedvault: {message}");
+            ExitCode::from(if usage { 2 } else { 1 })
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! The command line (DESIGN.md, Command line): the stable contract scripts rely on.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "feedvault", version, about = "Archive news feeds, forever, as plain files.")]
+pub struct Cli {
+    /// The vault folder (default: $FEEDVAULT_VAULT, else ./vault).
+    #[arg(long, global = true, env = "FEEDVAULT_VAULT", default_value = "vault")]
+    pub vault: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a vault.
+    Init {
+        /// Article layout: "dated" (archive/<feed>/YYYY/MM/DD/) or "countdown" (articles/<feed>/<id>.md).
+        #[arg(long, default_value = "dated")]
+        layout: String,
+        /// Time zone of the day folders (an IANA name such as Asia/Shanghai).
+        #[arg(long, default_value = "UTC")]
+        timezone: String,
+    },
+    /// Subscribe to a feed: an http(s):// or file:// URL, or a path.
+    Add {
+        url: String,
+        /// The feed's name in the vault (made a slug); default: from the URL.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Unsubscribe from a feed (by name or URL); its articles stay archived.
+    Remove { feed: String },
+    /// List feeds with their state and last error.
+    List,
+    /// Subscribe to every feed of an OPML file.
+    ImportOpml { file: PathBuf },
+    /// Print the subscriptions as OPML.
+    ExportOpml,
+    /// Fetch every due feed once, and archive what is new or changed.
+    Fetch {
+        /// Fetch every feed, ignoring validators and the unchanged-body shortcut.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print a parsed feed as JSON (no vault needed).
+    Parse { file_or_url: String },
+    /// Bring article files from another archive into the vault.
+    ImportArchive { dir: PathBuf },
+    /// Rebuild state.db from archive/ and feedvault.toml.
+    Reindex,
+    /// Check that the archive and state.db agree; exit 1 listing the problems.
+    Verify,
+}

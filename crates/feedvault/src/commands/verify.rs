@@ -1,0 +1,24 @@
+//! `feedvault verify`: check that the archive and state.db agree.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use feedvault_store::Store;
+
+use crate::config::Config;
+
+pub fn run(vault: &Path) -> Result<ExitCode> {
+    Config::load(vault)?;
+    let store = super::open_store(vault)?;
+    let problems = feedvault_archive::verify::verify(vault, &store)?;
+    if problems.is_empty() {
+        println!("OK: {} articles and {} revisions, all recorded, all readable.", store.article_count()?, store.revision_paths()?.len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    for problem in &problems {
+        println!("{problem}");
+    }
+    eprintln!("feedvault: verify found {} problems in {}", problems.len(), vault.display());
+    Ok(ExitCode::from(1))
+}
