@@ -79,10 +79,13 @@ impl Config {
         let doc: DocumentMut = text.parse().map_err(|e| usage!("{}: {e}", path.display()))?;
         let shown = path.display().to_string();
         let vault_table = doc.get("vault").and_then(Item::as_table);
-        let get_str = |key: &str| vault_table.and_then(|t| t.get(key)).and_then(Item::as_str);
+        let get_str = |key: &str, default: &'static str| match vault_table.and_then(|t| t.get(key)) {
+            None => Ok(default),
+            Some(item) => item.as_str().ok_or_else(|| usage!("{shown}: vault.{key} must be a string")),
+        };
         let settings = VaultSettings {
-            layout: parse_layout(get_str("layout").unwrap_or("dated")).map_err(|e| usage!("{shown}: {e}"))?,
-            zone: parse_zone(get_str("timezone").unwrap_or("UTC"), &shown)?,
+            layout: parse_layout(get_str("layout", "dated")?).map_err(|e| usage!("{shown}: {e}"))?,
+            zone: parse_zone(get_str("timezone", "UTC")?, &shown)?,
         };
         let max_feed_bytes = match vault_table.and_then(|t| t.get("max_feed_bytes")) {
             None => feedvault_feed::DEFAULT_MAX_BYTES,
@@ -183,6 +186,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cases = [
             "[vault]\nlayout = \"spiral\"\n",
+            "[vault]\nlayout = 3\n",
             "[vault]\ntimezone = \"Mars/Olympus\"\n",
             "[vault]\nmax_feed_bytes = -1\n",
             "[[feeds]]\nurl = \"x\"\n",

@@ -22,12 +22,11 @@ pub fn run(vault: &Path, url: &str, name: Option<&str>) -> Result<ExitCode> {
 /// Checks a new subscription and picks its name; paths are made absolute file URLs
 /// against `base_dir`.
 pub fn subscription(config: &Config, url: &str, name: Option<&str>, title: Option<String>, base_dir: &Path) -> Result<FeedEntry> {
-    let source = Source::parse(url, base_dir).map_err(|e| usage!("{e}"))?;
-    if let Source::File(path) = &source {
-        if !path.is_file() {
-            return Err(usage!("{}: no such file", path.display()));
-        }
-    }
+    let source = match Source::parse(url, base_dir).map_err(|e| usage!("{e}"))? {
+        Source::File(path) if !path.is_file() => return Err(usage!("{}: no such file", path.display())),
+        Source::File(path) => Source::File(path.canonicalize()?),
+        web => web,
+    };
     let url = source.to_url_string();
     if let Some(existing) = config.feeds.iter().find(|f| f.url == url) {
         return Err(usage!("already subscribed to {url} as {}", existing.name));
