@@ -115,9 +115,8 @@ fn import_chunk<S: Store>(
                 continue;
             }
         };
-        let host_feed = || {
-            url::Url::parse(&article.url).ok().and_then(|u| u.host_str().map(|h| slug::feed_slug(None, h)))
-        };
+        let host_feed =
+            || url::Url::parse(&article.url).ok().and_then(|u| u.host_str().map(|h| slug::feed_slug(None, h)));
         let feed = candidate.folder_feed.clone().or_else(host_feed).unwrap_or_else(|| "imported".to_owned());
         let as_item = Item {
             link: Some(article.url.clone()).filter(|u| !u.is_empty()),
@@ -133,7 +132,11 @@ fn import_chunk<S: Store>(
             if existing.content_hash == content_hash {
                 report.already_present += 1;
             } else {
-                report.skipped.push(format!("{}: another version of {} is already archived", full.display(), existing.path));
+                report.skipped.push(format!(
+                    "{}: another version of {} is already archived",
+                    full.display(),
+                    existing.path
+                ));
             }
             continue;
         }

@@ -53,7 +53,8 @@ pub fn revision_path(article_path: &str, seen_ms: i64) -> String {
 pub fn key_hash_of(path: &str) -> Option<&str> {
     let name = path.rsplit('/').next()?.strip_suffix(".md")?;
     let hash = name.rsplit('-').next()?;
-    (hash.len() >= 8 && hash.len() <= 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))).then_some(hash)
+    (hash.len() >= 8 && hash.len() <= 64 && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .then_some(hash)
 }
 
 #[cfg(test)]
@@ -71,7 +72,10 @@ mod tests {
             "the day is T in the vault's zone"
         );
         assert_eq!(countdown_path("nyt", COUNTDOWN_START), "articles/nyt/1048575.md");
-        assert_eq!(revision_path("archive/f/2022/09/20/a.md", 1663641422000), "archive/f/2022/09/20/a.revisions/1663641422000.md");
+        assert_eq!(
+            revision_path("archive/f/2022/09/20/a.md", 1663641422000),
+            "archive/f/2022/09/20/a.revisions/1663641422000.md"
+        );
     }
 
     #[test]

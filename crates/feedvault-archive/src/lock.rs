@@ -22,17 +22,23 @@ impl VaultLock {
     pub fn acquire(vault: &Path, wait: Duration) -> Result<Self, ArchiveError> {
         let path = vault.join(".lock");
         let io = |source| ArchiveError::Io { path: path.clone(), source };
-        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io)?;
+        let mut file =
+            OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io)?;
         let started = Instant::now();
         loop {
             match file.try_lock() {
                 Ok(()) => break,
-                Err(TryLockError::WouldBlock) if started.elapsed() < wait => std::thread::sleep(Duration::from_millis(50)),
+                Err(TryLockError::WouldBlock) if started.elapsed() < wait => {
+                    std::thread::sleep(Duration::from_millis(50))
+                }
                 Err(TryLockError::WouldBlock) => return Err(ArchiveError::Locked { path, holder: holder(&mut file) }),
                 Err(TryLockError::Error(source)) => return Err(io(source)),
             }
         }
-        file.set_len(0).and_then(|()| file.rewind()).and_then(|()| write!(file, "{}", std::process::id())).map_err(io)?;
+        file.set_len(0)
+            .and_then(|()| file.rewind())
+            .and_then(|()| write!(file, "{}", std::process::id()))
+            .map_err(io)?;
         Ok(VaultLock { _file: file })
     }
 }

@@ -73,7 +73,12 @@ pub fn reindex<S: Store>(root: &Path, store: &mut S) -> Result<ReindexReport> {
                 continue;
             }
         };
-        let seen_at = revision_path.rsplit('/').next().and_then(|n| n.strip_suffix(".md")).and_then(|n| n.parse().ok()).unwrap_or(0);
+        let seen_at = revision_path
+            .rsplit('/')
+            .next()
+            .and_then(|n| n.strip_suffix(".md"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
         revisions.push(Change::AddRevision {
             article_id: article.id,
             revision: RevisionRow { path: revision_path.clone(), content_hash: parsed.content_hash(), seen_at },

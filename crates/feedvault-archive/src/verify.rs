@@ -26,7 +26,8 @@ pub fn verify<S: Store>(root: &Path, store: &S) -> Result<Vec<String>> {
             Err(err) => problems.push(format!("{path}: unreadable: {err}")),
         }
     }
-    let on_disk: HashSet<&str> = found.articles.iter().chain(revision_files.iter().copied()).map(String::as_str).collect();
+    let on_disk: HashSet<&str> =
+        found.articles.iter().chain(revision_files.iter().copied()).map(String::as_str).collect();
     let articles = store.article_paths()?;
     let revisions = store.revision_paths()?;
     let recorded: HashSet<&str> = articles.iter().chain(revisions.iter()).map(String::as_str).collect();

@@ -87,7 +87,11 @@ impl<S: Store> Archiver<S> {
         let mut changes = Vec::new();
         let mut keys_this_batch = HashSet::new();
         let mut paths_this_batch = HashSet::new();
-        for item in items {
+        // Oldest first, so that in the countdown layout the newest gets the lowest id
+        // and sorts first (feeds list newest first; undated items count as newest).
+        let mut order: Vec<&Item> = items.iter().rev().collect();
+        order.sort_by_key(|item| item.time().unwrap_or(now));
+        for item in order {
             let key = item_key(item);
             if !keys_this_batch.insert(key.clone()) {
                 continue; // the same item twice in one document: the first one counts
@@ -123,7 +127,8 @@ impl<S: Store> Archiver<S> {
                     report.written.push(row.path);
                 }
                 None => {
-                    let (path, already_on_disk) = self.new_path(feed, &key, &article, &content_hash, &paths_this_batch)?;
+                    let (path, already_on_disk) =
+                        self.new_path(feed, &key, &article, &content_hash, &paths_this_batch)?;
                     if !already_on_disk {
                         let full = self.root.join(&path);
                         batch.stage(&full, article.to_file().as_bytes()).map_err(io_error(&full))?;

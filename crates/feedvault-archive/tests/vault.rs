@@ -153,11 +153,13 @@ fn verify_lists_every_kind_of_problem() {
 #[test]
 fn import_keeps_files_byte_for_byte_and_fetch_adopts_them() {
     let source = tempfile::tempdir().unwrap();
-    let seed = fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/seed-article.md")).unwrap();
+    let seed =
+        fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../feedvault-core/testdata/seed-article.md")).unwrap();
     let site = source.path().join("articles/纽约时报中文网");
     fs::create_dir_all(&site).unwrap();
     fs::write(site.join("1048570_避谈分歧.md"), &seed).unwrap();
-    fs::write(site.join("1048569.md"), "<!--NaN-->\n[no date](https://cn.nytimes.com/x/)\n------\n\n<p>x</p>\n").unwrap();
+    fs::write(site.join("1048569.md"), "<!--NaN-->\n[no date](https://cn.nytimes.com/x/)\n------\n\n<p>x</p>\n")
+        .unwrap();
     fs::write(source.path().join("broken.md"), "# just markdown\n").unwrap();
 
     let vault = tempfile::tempdir().unwrap();
@@ -191,10 +193,12 @@ fn import_keeps_files_byte_for_byte_and_fetch_adopts_them() {
 fn countdown_layout_counts_down() {
     let dir = tempfile::tempdir().unwrap();
     let mut archiver = archiver(dir.path(), Layout::Countdown);
-    archiver.archive_items("f", &[item("a", "t", "b"), item("b", "u", "c")], now()).unwrap();
-    let mut paths = archiver.store().article_paths().unwrap();
-    paths.sort();
-    assert_eq!(paths, ["articles/f/1048574.md", "articles/f/1048575.md"]);
+    let mut newer = item("newer", "u", "c");
+    newer.published = Some(now());
+    archiver.archive_items("f", &[newer, item("older", "t", "b")], now()).unwrap();
+    let newest = archiver.store().article_by_path("articles/f/1048574.md").unwrap().unwrap();
+    assert_eq!(newest.title, "u", "the newest article sorts first");
+    assert!(archiver.store().article_by_path("articles/f/1048575.md").unwrap().is_some());
     drop(archiver);
     let mut archiver = self::archiver(dir.path(), Layout::Countdown);
     archiver.archive_items("f", &[item("c", "v", "d")], now()).unwrap();

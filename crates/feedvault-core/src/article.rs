@@ -137,10 +137,8 @@ impl Article {
             Some(line.strip_suffix('\r').unwrap_or(line))
         };
         let line1 = next_line().ok_or(malformed(1, "empty file"))?;
-        let time = line1
-            .strip_prefix("<!--")
-            .and_then(|l| l.strip_suffix("-->"))
-            .ok_or(malformed(1, "expected <!--T-->"))?;
+        let time =
+            line1.strip_prefix("<!--").and_then(|l| l.strip_suffix("-->")).ok_or(malformed(1, "expected <!--T-->"))?;
         let line2 = next_line().ok_or(malformed(2, "missing title line"))?;
         let (title, url) = split_title_line(line2).ok_or(malformed(2, "expected [TITLE](URL)"))?;
         if next_line() != Some(RULE) {
@@ -203,7 +201,7 @@ mod tests {
     use chrono::TimeZone;
     use proptest::prelude::*;
 
-    const SEED: &[u8] = include_bytes!("../../../../shared/fixtures/seed-article.md");
+    const SEED: &[u8] = include_bytes!("../testdata/seed-article.md");
 
     fn item(title: &str, link: &str, body: &str) -> Item {
         Item {
@@ -259,7 +257,10 @@ mod tests {
     #[test]
     fn reading_tolerates_crlf_and_missing_final_newline() {
         let a = Article::from_file(b"<!--5-->\r\n[t](u)\r\n------\r\n\r\nbody").unwrap();
-        assert_eq!((a.time, a.title.as_str(), a.url.as_str(), a.body.as_str()), (ArticleTime::Millis(5), "t", "u", "body"));
+        assert_eq!(
+            (a.time, a.title.as_str(), a.url.as_str(), a.body.as_str()),
+            (ArticleTime::Millis(5), "t", "u", "body")
+        );
         let a = Article::from_file(b"<!--5-->\r\n[t](u)\r\n------\r\n\r\nbody\r\n").unwrap();
         assert_eq!(a.body, "body");
     }
@@ -293,7 +294,9 @@ mod tests {
         ];
         for (bytes, line) in cases {
             match Article::from_file(bytes) {
-                Err(ArticleError::Malformed { line: l, .. }) => assert_eq!(l, line, "{:?}", String::from_utf8_lossy(bytes)),
+                Err(ArticleError::Malformed { line: l, .. }) => {
+                    assert_eq!(l, line, "{:?}", String::from_utf8_lossy(bytes))
+                }
                 other => panic!("{:?}: {other:?}", String::from_utf8_lossy(bytes)),
             }
         }
@@ -333,10 +336,7 @@ mod tests {
     }
 
     fn arb_article() -> impl Strategy<Value = Article> {
-        let time = prop_oneof![
-            any::<i64>().prop_map(ArticleTime::Millis),
-            Just(ArticleTime::Unparsed("NaN".into())),
-        ];
+        let time = prop_oneof![any::<i64>().prop_map(ArticleTime::Millis), Just(ArticleTime::Unparsed("NaN".into())),];
         // Titles and bodies as feedvault produces them: one line, normalized.
         let title = any::<String>().prop_map(|s| text::plain_title(&s));
         let url = "[a-z]{1,8}://[a-z0-9.]{1,12}/[a-zA-Z0-9()%/._-]{0,20}".prop_map(|s| link::article_url(&s));

@@ -28,15 +28,9 @@ pub fn resolve(raw: &str, base: Option<&Url>) -> Option<Url> {
 /// True when the link's scheme, with the whitespace and control characters browsers
 /// ignore removed, is one of the unsafe schemes.
 fn has_unsafe_scheme(raw: &str) -> bool {
-    let squeezed: String = raw
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .take(16)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    UNSAFE_SCHEMES
-        .iter()
-        .any(|scheme| squeezed.strip_prefix(scheme).is_some_and(|r| r.starts_with(':')))
+    let squeezed: String =
+        raw.chars().filter(|c| !c.is_whitespace() && !c.is_control()).take(16).collect::<String>().to_ascii_lowercase();
+    UNSAFE_SCHEMES.iter().any(|scheme| squeezed.strip_prefix(scheme).is_some_and(|r| r.starts_with(':')))
 }
 
 /// The URL as the article file writes it: WHATWG serialization, then every `(` or `)`
@@ -48,11 +42,7 @@ pub fn article_url(url: &str) -> String {
     for (i, &b) in bytes.iter().enumerate() {
         match b {
             b'(' => open.push(i),
-            b')' => {
-                if open.pop().is_none() {
-                    unbalanced[i] = true;
-                }
-            }
+            b')' if open.pop().is_none() => unbalanced[i] = true,
             _ => {}
         }
     }

@@ -73,11 +73,7 @@ pub struct Enclosure {
 impl Item {
     /// The HTML that becomes the article body: full content, else the summary.
     pub fn body_html(&self) -> &str {
-        self.content_html
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .or(self.summary_html.as_deref())
-            .unwrap_or("")
+        self.content_html.as_deref().filter(|s| !s.trim().is_empty()).or(self.summary_html.as_deref()).unwrap_or("")
     }
 
     /// The time the article file records: published, else updated.

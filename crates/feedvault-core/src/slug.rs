@@ -48,19 +48,16 @@ pub fn feed_slug(name: Option<&str>, url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
     let rest = if scheme == "file" { rest.trim_end_matches('/').rsplit('/').next().unwrap_or(rest) } else { rest };
     let trimmed = rest.trim_start_matches("www.").trim_end_matches('/');
-    let trimmed = [".xml", ".rss", ".atom", ".json", ".rdf"]
-        .iter()
-        .fold(trimmed, |s, ext| s.strip_suffix(ext).unwrap_or(s));
+    let trimmed =
+        [".xml", ".rss", ".atom", ".json", ".rdf"].iter().fold(trimmed, |s, ext| s.strip_suffix(ext).unwrap_or(s));
     let slug = words(trimmed, 40);
     if slug.is_empty() { "feed".to_owned() } else { slug }
 }
 
 /// True when at least half of the letters and digits are ASCII.
 fn mostly_ascii(text: &str) -> bool {
-    let (ascii, all) = text
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .fold((0, 0), |(a, n), c| (a + c.is_ascii() as usize, n + 1));
+    let (ascii, all) =
+        text.chars().filter(|c| c.is_alphanumeric()).fold((0, 0), |(a, n), c| (a + c.is_ascii() as usize, n + 1));
     all > 0 && ascii * 2 >= all
 }
 
@@ -81,10 +78,7 @@ fn readable_words(link: &str, title: &str) -> String {
         .split_once("://")
         .map_or("", |(_, rest)| rest.split_once('/').map_or("", |(_, path)| path));
     let segment = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-    let segment = segment
-        .rsplit_once('.')
-        .filter(|(_, ext)| ext.len() <= 5)
-        .map_or(segment, |(stem, _)| stem);
+    let segment = segment.rsplit_once('.').filter(|(_, ext)| ext.len() <= 5).map_or(segment, |(stem, _)| stem);
     let from_link = words(segment, MAX_WORDS_LEN);
     // A bare number or a short code says less than the title does.
     if from_link.len() >= 12 && from_link.bytes().any(|b| b.is_ascii_alphabetic()) {

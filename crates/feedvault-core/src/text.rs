@@ -58,10 +58,7 @@ pub fn strip_tags(input: &str) -> String {
     while let Some(lt) = rest.find('<') {
         out.push_str(&rest[..lt]);
         let after = &rest[lt + 1..];
-        let starts_tag = after
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'));
+        let starts_tag = after.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'));
         match after.find('>') {
             Some(gt) if starts_tag => rest = &after[gt + 1..],
             _ => {
@@ -112,11 +109,7 @@ pub fn is_cjk(c: char) -> bool {
 /// to a CJK character; inside `<pre>` and `<textarea>` every line break is written as
 /// `&#10;` and nothing is removed; the result is trimmed.
 pub fn body_line(html: &str) -> String {
-    let html = if html.contains('\r') {
-        html.replace("\r\n", "\n").replace('\r', "\n")
-    } else {
-        html.to_owned()
-    };
+    let html = if html.contains('\r') { html.replace("\r\n", "\n").replace('\r', "\n") } else { html.to_owned() };
     let mut out = String::with_capacity(html.len());
     let mut preformatted_depth = 0usize;
     let mut chars = html.char_indices().peekable();
@@ -141,9 +134,8 @@ pub fn body_line(html: &str) -> String {
             }
             let before = html[..start].chars().next_back();
             let after = html[end..].chars().next();
-            let glue = (before == Some('>') && after == Some('<'))
-                || before.is_some_and(is_cjk)
-                || after.is_some_and(is_cjk);
+            let glue =
+                (before == Some('>') && after == Some('<')) || before.is_some_and(is_cjk) || after.is_some_and(is_cjk);
             if !glue {
                 out.push(' ');
             }
@@ -163,19 +155,12 @@ fn track_preformatted(tag: &str, depth: usize) -> usize {
         Some(rest) => (true, rest),
         None => (false, tag),
     };
-    let name_len = name
-        .bytes()
-        .take_while(|b| b.is_ascii_alphanumeric())
-        .count();
+    let name_len = name.bytes().take_while(|b| b.is_ascii_alphanumeric()).count();
     let name = &name[..name_len];
     if !(name.eq_ignore_ascii_case("pre") || name.eq_ignore_ascii_case("textarea")) {
         return depth;
     }
-    if closing {
-        depth.saturating_sub(1)
-    } else {
-        depth + 1
-    }
+    if closing { depth.saturating_sub(1) } else { depth + 1 }
 }
 
 #[cfg(test)]

@@ -44,7 +44,8 @@ pub fn read(doc: &Document<'_>, options: &ParseOptions) -> Feed {
 }
 
 fn read_entry(doc: &Document<'_>, entry: &Element, ns: Ns, base: Option<&Url>, ctx: DateContext) -> Item {
-    let date = |names: &[&str]| names.iter().find_map(|n| entry.children_named(ns, n).find_map(|d| parse_date(&d.text, ctx)));
+    let date =
+        |names: &[&str]| names.iter().find_map(|n| entry.children_named(ns, n).find_map(|d| parse_date(&d.text, ctx)));
     let content = entry
         .children_named(ns, "content")
         .find(|c| c.attr("src").is_none())
@@ -81,10 +82,8 @@ fn alternate_link(el: &Element, ns: Ns, base: Option<&Url>) -> Option<String> {
         .children_named(ns, "link")
         .filter(|l| l.attr("rel").is_none_or(|r| r.trim().eq_ignore_ascii_case("alternate")))
         .collect();
-    let preferred = alternates
-        .iter()
-        .find(|l| l.attr("type").is_some_and(|t| t.contains("html")))
-        .or(alternates.first())?;
+    let preferred =
+        alternates.iter().find(|l| l.attr("type").is_some_and(|t| t.contains("html"))).or(alternates.first())?;
     absolute(preferred.attr("href")?, base_of(preferred, base).as_ref())
 }
 
@@ -106,17 +105,15 @@ fn text_construct(doc: &Document<'_>, el: &Element) -> String {
         // Markup that should have been escaped; keep it as written.
         return doc.inner_markup(el).to_owned();
     }
-    if kind == "html" || kind == "text/html" || mode == "escaped" {
-        el.text.clone()
-    } else {
-        escape_html(&el.text)
-    }
+    if kind == "html" || kind == "text/html" || mode == "escaped" { el.text.clone() } else { escape_html(&el.text) }
 }
 
 /// The markup inside an xhtml construct, without its wrapping `<div>`.
 fn xhtml_inner(doc: &Document<'_>, el: &Element) -> String {
     match el.children.as_slice() {
-        [div] if div.local.eq_ignore_ascii_case("div") && el.text.trim().is_empty() => doc.inner_markup(div).trim().to_owned(),
+        [div] if div.local.eq_ignore_ascii_case("div") && el.text.trim().is_empty() => {
+            doc.inner_markup(div).trim().to_owned()
+        }
         _ => doc.inner_markup(el).trim().to_owned(),
     }
 }

@@ -8,7 +8,7 @@
 //! Military zone letters follow the nautical convention (A = +01:00 … M = +12:00,
 //! N = −01:00 … Y = −12:00), not RFC 822's reversed signs. What cannot be read is `None`.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 /// What a date's meaning depends on besides its text.
@@ -67,8 +67,18 @@ fn month_number(word: &str) -> Option<u32> {
     let month = MONTHS.iter().position(|m| *m == key)? as u32 + 1;
     // "Sept", "June", "September" are fine; "Marching" is not a month.
     const FULL: [&str; 12] = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-        "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     let full = FULL[month as usize - 1];
     (lower.len() == 3 || full.starts_with(&lower) || lower == "sept").then_some(month)
@@ -164,13 +174,24 @@ fn time_of_day(toks: &[Tok<'_>]) -> Option<(NaiveTime, usize)> {
             used += 2;
         }
     }
-    // 24:00 and leap seconds are written by some feeds; clamp rather than drop.
-    let time = NaiveTime::from_hms_nano_opt(hour.min(23), minute, second.min(59), nanos)?;
+    // Leap seconds are clamped; 24:00 is midnight at the end of the day, which the
+    // callers see as 23:59:59.999999999 plus one nanosecond.
+    let time = match (hour, minute, second, nanos) {
+        (24, 0, 0, 0) => NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999)?,
+        _ => NaiveTime::from_hms_nano_opt(hour, minute, second.min(59), nanos)?,
+    };
     Some((time, used))
 }
 
 /// Applies an explicit offset, or the context's zone when there is none.
 fn to_utc(local: NaiveDateTime, offset: Option<i32>, ctx: DateContext) -> Option<DateTime<Utc>> {
+    // 24:00 arrives as the last nanosecond of the day: round it to the next midnight.
+    let local =
+        if local.nanosecond() == 999_999_999 && local.second() == 59 && local.minute() == 59 && local.hour() == 23 {
+            local + chrono::Duration::nanoseconds(1)
+        } else {
+            local
+        };
     match offset {
         Some(secs) => Some(FixedOffset::east_opt(secs)?.from_local_datetime(&local).single()?.to_utc()),
         None => match ctx.zone {
@@ -197,11 +218,14 @@ fn parse_iso(s: &str, ctx: DateContext) -> Option<DateTime<Utc>> {
     }
     let toks = tokens(s);
     let (date, rest) = match toks.as_slice() {
-        [Tok::Num(y), Tok::Sym('-' | '/'), Tok::Num(m), Tok::Sym('-' | '/'), Tok::Num(d), rest @ ..] if y.len() == 4 => {
+        [Tok::Num(y), Tok::Sym('-' | '/'), Tok::Num(m), Tok::Sym('-' | '/'), Tok::Num(d), rest @ ..]
+            if y.len() == 4 =>
+        {
             (NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?, rest)
         }
         [Tok::Num(ymd), rest @ ..] if ymd.len() == 8 => {
-            let date = NaiveDate::from_ymd_opt(ymd[..4].parse().ok()?, ymd[4..6].parse().ok()?, ymd[6..].parse().ok()?)?;
+            let date =
+                NaiveDate::from_ymd_opt(ymd[..4].parse().ok()?, ymd[4..6].parse().ok()?, ymd[6..].parse().ok()?)?;
             (date, rest)
         }
         _ => return None,
@@ -213,7 +237,8 @@ fn parse_iso(s: &str, ctx: DateContext) -> Option<DateTime<Utc>> {
     };
     let (time, rest) = match rest {
         [Tok::Num(hms), more @ ..] if hms.len() == 6 => {
-            let time = NaiveTime::from_hms_opt(hms[..2].parse().ok()?, hms[2..4].parse().ok()?, hms[4..].parse().ok()?)?;
+            let time =
+                NaiveTime::from_hms_opt(hms[..2].parse().ok()?, hms[2..4].parse().ok()?, hms[4..].parse().ok()?)?;
             (time, more)
         }
         [] => (NaiveTime::MIN, rest),
@@ -228,7 +253,8 @@ fn parse_iso(s: &str, ctx: DateContext) -> Option<DateTime<Utc>> {
 /// `2022年9月20日 10:16[:32]`.
 fn parse_chinese(s: &str, ctx: DateContext) -> Option<DateTime<Utc>> {
     let toks = tokens(s);
-    let [Tok::Num(y), Tok::Word("年"), Tok::Num(m), Tok::Word("月"), Tok::Num(d), Tok::Word(day), rest @ ..] = toks.as_slice()
+    let [Tok::Num(y), Tok::Word("年"), Tok::Num(m), Tok::Word("月"), Tok::Num(d), Tok::Word(day), rest @ ..] =
+        toks.as_slice()
     else {
         return None;
     };
@@ -265,7 +291,9 @@ fn parse_rfc822(s: &str, ctx: DateContext) -> Option<DateTime<Utc>> {
                 i += used;
                 continue;
             }
-            Tok::Num(n) if day.is_none() && n.len() <= 2 && time.is_none() && year.is_none() => day = Some(n.parse::<u32>().ok()?),
+            Tok::Num(n) if day.is_none() && n.len() <= 2 && time.is_none() && year.is_none() => {
+                day = Some(n.parse::<u32>().ok()?)
+            }
             Tok::Num(n) if year.is_none() && (n.len() == 4 || n.len() == 2) => year = full_year(n),
             Tok::Word(w) if month.is_none() && month_number(w).is_some() => month = month_number(w),
             Tok::Word(w) if time.is_some() && offset.is_none() => offset = Some(named_zone(w, ctx)?),
@@ -315,6 +343,8 @@ mod tests {
             ("Sep 20, 2022 10:16:32 GMT", "2022-09-20T10:16:32+00:00"),
             ("20-Sep-2022 10:16", "2022-09-20T10:16:00+00:00"),
             ("Tue, 20 Sep 2022", "2022-09-20T00:00:00+00:00"),
+            ("Tue, 20 Sep 2022 24:00:00 GMT", "2022-09-21T00:00:00+00:00"),
+            ("Tue, 20 Sep 2022 23:59:60 GMT", "2022-09-20T23:59:59+00:00"),
         ];
         for (raw, want) in cases {
             assert_eq!(utc(raw).as_deref(), Some(want), "{raw}");
@@ -366,7 +396,8 @@ mod tests {
 
     #[test]
     fn unreadable_dates_are_none() {
-        for raw in ["", "yesterday", "NaN", "2022-13-45", "32 Sep 2022", "Tue, 20 Foo 2022 10:16:32", "12345", "10:16"] {
+        for raw in ["", "yesterday", "NaN", "2022-13-45", "32 Sep 2022", "Tue, 20 Foo 2022 10:16:32", "12345", "10:16"]
+        {
             assert_eq!(utc(raw), None, "{raw}");
         }
     }

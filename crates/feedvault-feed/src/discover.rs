@@ -40,12 +40,11 @@ pub fn advertised_feeds(html: &str, page: Option<&Url>) -> Vec<String> {
         }
         let is_alternate = rel.is_some_and(|r| r.split_ascii_whitespace().any(|w| w == "alternate"));
         let is_feed = kind.is_some_and(|k| FEED_TYPES.contains(&k.as_str()));
-        if let (true, true, Some(href)) = (is_alternate, is_feed, href) {
-            if let Some(url) = absolute(&href, page) {
-                if !feeds.contains(&url) {
-                    feeds.push(url);
-                }
-            }
+        if let (true, true, Some(href)) = (is_alternate, is_feed, href)
+            && let Some(url) = absolute(&href, page)
+            && !feeds.contains(&url)
+        {
+            feeds.push(url);
         }
     }
     feeds

@@ -99,7 +99,8 @@ fn encoding_for_label(label: &str) -> Option<&'static Encoding> {
 /// the 2000s declare.
 fn oem_code_page(label: &str) -> Option<&'static [char; 128]> {
     let label = label.trim().to_ascii_lowercase();
-    matches!(label.as_str(), "ibm855" | "cp855" | "855" | "csibm855").then_some(&oem_cp::code_table::DECODING_TABLE_CP855)
+    matches!(label.as_str(), "ibm855" | "cp855" | "855" | "csibm855")
+        .then_some(&oem_cp::code_table::DECODING_TABLE_CP855)
 }
 
 /// The `encoding` of an `<?xml ...?>` declaration, read as ASCII.

@@ -17,10 +17,15 @@ pub fn parse(text: &str, options: &ParseOptions) -> Result<Feed, FeedError> {
     let Some(object) = value.as_object() else {
         return Err(FeedError::NotAFeed { what: "JSON that is not an object".into(), advertised: Vec::new() });
     };
-    let is_json_feed = object.get("version").and_then(Value::as_str).is_some_and(|v| v.contains("jsonfeed.org/version"));
-    let Some(items) = object.get("items").and_then(Value::as_array).filter(|_| is_json_feed || object.contains_key("items"))
+    let is_json_feed =
+        object.get("version").and_then(Value::as_str).is_some_and(|v| v.contains("jsonfeed.org/version"));
+    let Some(items) =
+        object.get("items").and_then(Value::as_array).filter(|_| is_json_feed || object.contains_key("items"))
     else {
-        return Err(FeedError::NotAFeed { what: "JSON without a JSON Feed items array".into(), advertised: Vec::new() });
+        return Err(FeedError::NotAFeed {
+            what: "JSON without a JSON Feed items array".into(),
+            advertised: Vec::new(),
+        });
     };
     let base = options.url.clone();
     let language = string(object.get("language"));

@@ -123,8 +123,7 @@ fn parse_unguarded(bytes: &[u8], options: &ParseOptions) -> Result<Feed, FeedErr
 /// The date context of a feed: Chinese by its language or its host.
 pub(crate) fn date_context(language: Option<&str>, url: Option<&Url>, zone: Option<Tz>) -> DateContext {
     let chinese_language = language.is_some_and(|l| l.trim().to_ascii_lowercase().starts_with("zh"));
-    let chinese_host = url
-        .and_then(|u| u.host_str())
-        .is_some_and(|h| [".cn", ".hk", ".tw", ".mo"].iter().any(|tld| h.ends_with(tld)));
+    let chinese_host =
+        url.and_then(|u| u.host_str()).is_some_and(|h| [".cn", ".hk", ".tw", ".mo"].iter().any(|tld| h.ends_with(tld)));
     DateContext { chinese: chinese_language || chinese_host, zone }
 }

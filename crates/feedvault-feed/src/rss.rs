@@ -67,10 +67,7 @@ fn ns_of(el: &Element) -> Ns {
 }
 
 fn channel_link(channel: &Element, base: Option<&Url>) -> Option<String> {
-    channel
-        .child_text(ns_of(channel), "link")
-        .and_then(|l| absolute(l, base))
-        .or_else(|| atom_alternate(channel, base))
+    channel.child_text(ns_of(channel), "link").and_then(|l| absolute(l, base)).or_else(|| atom_alternate(channel, base))
 }
 
 fn atom_alternate(el: &Element, base: Option<&Url>) -> Option<String> {
@@ -85,16 +82,17 @@ pub(crate) fn html_of(doc: &Document<'_>, el: &Element) -> String {
 }
 
 fn first_html(doc: &Document<'_>, item: &Element, candidates: &[(Ns, &str)]) -> Option<String> {
-    candidates.iter().find_map(|&(ns, name)| {
-        item.children_named(ns, name).map(|el| html_of(doc, el)).find(|h| !h.trim().is_empty())
-    })
+    candidates
+        .iter()
+        .find_map(|&(ns, name)| item.children_named(ns, name).map(|el| html_of(doc, el)).find(|h| !h.trim().is_empty()))
 }
 
 fn read_item(doc: &Document<'_>, el: &Element, base: Option<&Url>, ctx: DateContext) -> Item {
     let ns = ns_of(el);
     let guid = el.child(ns, "guid");
     let guid_text = guid.map(|g| g.text.trim()).filter(|g| !g.is_empty());
-    let guid_is_permalink = guid.and_then(|g| g.attr("isPermaLink")).is_none_or(|p| !p.trim().eq_ignore_ascii_case("false"));
+    let guid_is_permalink =
+        guid.and_then(|g| g.attr("isPermaLink")).is_none_or(|p| !p.trim().eq_ignore_ascii_case("false"));
     let id = guid_text.or_else(|| el.rdf_attr("about")).map(str::to_owned);
 
     let link = el

@@ -32,11 +32,7 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     };
     let text = &text[start..];
     let forbidden = |c: char| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}');
-    if text.contains(forbidden) {
-        Cow::Owned(text.replace(forbidden, ""))
-    } else {
-        Cow::Borrowed(text)
-    }
+    if text.contains(forbidden) { Cow::Owned(text.replace(forbidden, "")) } else { Cow::Borrowed(text) }
 }
 
 /// JSON, HTML or (by default) XML.
@@ -50,11 +46,7 @@ pub fn kind(text: &str) -> Kind {
         Some(rest) => rest.split_once("?>").map_or("", |(_, r)| r).trim_start(),
         None => head,
     };
-    if after_decl.starts_with("<!doctype html") || after_decl.starts_with("<html") {
-        Kind::Html
-    } else {
-        Kind::Xml
-    }
+    if after_decl.starts_with("<!doctype html") || after_decl.starts_with("<html") { Kind::Html } else { Kind::Xml }
 }
 
 /// The feed family of a root element, if any.

@@ -9,9 +9,9 @@
 
 use std::ops::Range;
 
+use quick_xml::Reader;
 use quick_xml::escape::resolve_html5_entity;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::Reader;
 
 use crate::FeedError;
 
@@ -110,10 +110,7 @@ impl Element {
 
     /// The value of the attribute with this local name (any namespace but `xml:`).
     pub fn attr(&self, local: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|a| a.ns != Ns::Xml && a.local.eq_ignore_ascii_case(local))
-            .map(|a| a.value.as_str())
+        self.attrs.iter().find(|a| a.ns != Ns::Xml && a.local.eq_ignore_ascii_case(local)).map(|a| a.value.as_str())
     }
 
     pub fn xml_attr(&self, local: &str) -> Option<&str> {
@@ -283,7 +280,8 @@ pub fn parse(source: &str) -> Result<Document<'_>, FeedError> {
         let event = match reader.read_event() {
             Ok(event) => event,
             Err(err) => {
-                warnings.push(format!("XML error at byte {}: {err}; keeping what came before", reader.error_position()));
+                warnings
+                    .push(format!("XML error at byte {}: {err}; keeping what came before", reader.error_position()));
                 break;
             }
         };
@@ -430,7 +428,9 @@ mod tests {
 
     #[test]
     fn namespaces_resolve_by_uri_and_by_convention() {
-        let r = root(r#"<rss xmlns:c="http://purl.org/rss/1.0/modules/content/"><c:encoded>x</c:encoded><dc:creator>me</dc:creator></rss>"#);
+        let r = root(
+            r#"<rss xmlns:c="http://purl.org/rss/1.0/modules/content/"><c:encoded>x</c:encoded><dc:creator>me</dc:creator></rss>"#,
+        );
         assert!(r.children[0].is(Ns::Content, "encoded"));
         assert!(r.children[1].is(Ns::Dc, "creator"), "undeclared dc: prefix");
         let r = root(r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry/></feed>"#);
@@ -471,14 +471,20 @@ mod tests {
 
     #[test]
     fn inner_markup_is_kept_verbatim() {
-        let src = r#"<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Hi <b>there</b></p></div></content>"#;
+        let src =
+            r#"<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Hi <b>there</b></p></div></content>"#;
         let doc = parse(src).unwrap();
-        assert_eq!(doc.inner_markup(&doc.root), r#"<div xmlns="http://www.w3.org/1999/xhtml"><p>Hi <b>there</b></p></div>"#);
+        assert_eq!(
+            doc.inner_markup(&doc.root),
+            r#"<div xmlns="http://www.w3.org/1999/xhtml"><p>Hi <b>there</b></p></div>"#
+        );
     }
 
     #[test]
     fn declared_entities_expand_within_budget() {
-        let r = root(r#"<!DOCTYPE r [<!ENTITY who "World"><!ENTITY ext SYSTEM "file:///etc/passwd">]><r>Hello &who; &ext;</r>"#);
+        let r = root(
+            r#"<!DOCTYPE r [<!ENTITY who "World"><!ENTITY ext SYSTEM "file:///etc/passwd">]><r>Hello &who; &ext;</r>"#,
+        );
         assert_eq!(r.text, "Hello World &ext;");
     }
 

@@ -9,12 +9,15 @@ fn options(url: &str) -> ParseOptions {
 }
 
 fn rss(items: &str) -> String {
-    format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><link>https://e.com/</link>{items}</channel></rss>")
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><link>https://e.com/</link>{items}</channel></rss>"
+    )
 }
 
 #[test]
 fn bare_ampersands_and_undeclared_html_entities() {
-    let doc = rss("<item><title>Q&A: AT&T &mdash; caf&eacute; &nbsp;x</title><link>https://e.com/a?x=1&y=2</link></item>");
+    let doc =
+        rss("<item><title>Q&A: AT&T &mdash; caf&eacute; &nbsp;x</title><link>https://e.com/a?x=1&y=2</link></item>");
     let feed = parse(doc.as_bytes(), &ParseOptions::default()).unwrap();
     assert_eq!(feed.items[0].title.as_deref(), Some("Q&A: AT&T \u{2014} café \u{a0}x"));
     assert_eq!(feed.items[0].link.as_deref(), Some("https://e.com/a?x=1&y=2"));
@@ -107,7 +110,9 @@ fn links_resolve_against_xml_base_and_the_feed_url() {
     let links: Vec<_> = feed.items.iter().map(|i| i.link.as_deref()).collect();
     assert_eq!(links, [Some("https://blog.e.com/root/posts/1"), Some("https://blog.e.com/other/two"), None]);
 
-    let doc = rss("<item><link>/a</link></item><item><guid>https://e.com/g</guid></item><item><guid isPermaLink=\"false\">https://e.com/h</guid></item><item><link> JaVa\tScRiPt:alert(1)</link></item>");
+    let doc = rss(
+        "<item><link>/a</link></item><item><guid>https://e.com/g</guid></item><item><guid isPermaLink=\"false\">https://e.com/h</guid></item><item><link> JaVa\tScRiPt:alert(1)</link></item>",
+    );
     let feed = parse(doc.as_bytes(), &options("https://e.com/feed/")).unwrap();
     let links: Vec<_> = feed.items.iter().map(|i| i.link.as_deref()).collect();
     assert_eq!(links, [Some("https://e.com/a"), Some("https://e.com/g"), None, None]);
@@ -118,7 +123,8 @@ fn cst_means_china_time_in_chinese_feeds_only() {
     let item = "<item><pubDate>Tue, 20 Sep 2022 10:16:32 CST</pubDate></item>";
     let zh = format!("<rss><channel><language>zh-CN</language>{item}</channel></rss>");
     let en = format!("<rss><channel><language>en-US</language>{item}</channel></rss>");
-    let time = |doc: &str, url: &str| parse(doc.as_bytes(), &options(url)).unwrap().items[0].published.unwrap().to_rfc3339();
+    let time =
+        |doc: &str, url: &str| parse(doc.as_bytes(), &options(url)).unwrap().items[0].published.unwrap().to_rfc3339();
     assert_eq!(time(&zh, "https://e.com/"), "2022-09-20T02:16:32+00:00");
     assert_eq!(time(&en, "https://e.com/"), "2022-09-20T16:16:32+00:00");
     assert_eq!(time(&en.replace("en-US", ""), "https://news.e.com.cn/rss"), "2022-09-20T02:16:32+00:00");

@@ -58,7 +58,10 @@ impl Fetcher {
         }
         if !status.is_success() {
             let reason = status.canonical_reason().unwrap_or("");
-            return Err(FetchError::new(FailureKind::HttpStatus(status.as_u16()), format!("HTTP {} {reason} from {url}", status.as_u16())));
+            return Err(FetchError::new(
+                FailureKind::HttpStatus(status.as_u16()),
+                format!("HTTP {} {reason} from {url}", status.as_u16()),
+            ));
         }
         let limit = self.options.max_bytes;
         if response.content_length().is_some_and(|len| len as usize > limit) {
@@ -145,6 +148,7 @@ fn read_file(path: &std::path::Path, limit: usize) -> Result<Fetched, FetchError
     if bytes.len() > limit {
         return Err(too_large(limit, &shown));
     }
-    let final_url = url::Url::from_file_path(path).map_err(|()| FetchError::new(FailureKind::Io, format!("{shown}: not an absolute path")))?;
+    let final_url = url::Url::from_file_path(path)
+        .map_err(|()| FetchError::new(FailureKind::Io, format!("{shown}: not an absolute path")))?;
     Ok(Fetched::Body(Body { bytes, final_url, charset: None, validators: Validators::default() }))
 }

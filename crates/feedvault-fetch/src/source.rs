@@ -19,9 +19,13 @@ impl Source {
         if let Ok(url) = Url::parse(input) {
             match url.scheme() {
                 "http" | "https" => return Ok(Source::Http(url)),
-                "file" => return url.to_file_path().map(Source::File).map_err(|()| format!("{input}: not a local file URL")),
+                "file" => {
+                    return url.to_file_path().map(Source::File).map_err(|()| format!("{input}: not a local file URL"));
+                }
                 // One-letter schemes are Windows drive letters, i.e. paths.
-                scheme if scheme.len() > 1 => return Err(format!("{input}: unsupported scheme {scheme}: (use http, https, file or a path)")),
+                scheme if scheme.len() > 1 => {
+                    return Err(format!("{input}: unsupported scheme {scheme}: (use http, https, file or a path)"));
+                }
                 _ => {}
             }
         }
@@ -35,7 +39,9 @@ impl Source {
     pub fn to_url_string(&self) -> String {
         match self {
             Source::Http(url) => url.to_string(),
-            Source::File(path) => Url::from_file_path(path).map(String::from).unwrap_or_else(|()| path.display().to_string()),
+            Source::File(path) => {
+                Url::from_file_path(path).map(String::from).unwrap_or_else(|()| path.display().to_string())
+            }
         }
     }
 
@@ -55,7 +61,10 @@ mod tests {
     #[test]
     fn sources() {
         let base = Path::new("/srv");
-        assert_eq!(Source::parse("https://e.com/f.xml", base).unwrap(), Source::Http(Url::parse("https://e.com/f.xml").unwrap()));
+        assert_eq!(
+            Source::parse("https://e.com/f.xml", base).unwrap(),
+            Source::Http(Url::parse("https://e.com/f.xml").unwrap())
+        );
         assert_eq!(Source::parse("file:///tmp/f.xml", base).unwrap(), Source::File("/tmp/f.xml".into()));
         assert_eq!(Source::parse("feeds/f.xml", base).unwrap(), Source::File("/srv/feeds/f.xml".into()));
         assert_eq!(Source::parse("/abs/f.xml", base).unwrap(), Source::File("/abs/f.xml".into()));

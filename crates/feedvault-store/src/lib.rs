@@ -48,8 +48,16 @@ pub struct FeedState {
 /// How one check of a feed went.
 #[derive(Debug, Clone)]
 pub enum CheckOutcome {
-    Success { title: String, etag: Option<String>, last_modified: Option<String>, body_hash: Option<String>, items: u64 },
-    Failure { error: String },
+    Success {
+        title: String,
+        etag: Option<String>,
+        last_modified: Option<String>,
+        body_hash: Option<String>,
+        items: u64,
+    },
+    Failure {
+        error: String,
+    },
 }
 
 /// An archived article as state.db records it.

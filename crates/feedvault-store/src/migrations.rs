@@ -14,7 +14,8 @@ pub const LATEST: i64 = MIGRATIONS.len() as i64;
 /// Brings the database to the latest schema.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     let sql = |context| move |source| StoreError::Sqlite { context, source };
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql("reading schema version"))?;
+    let current: i64 =
+        conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql("reading schema version"))?;
     if current > LATEST {
         return Err(StoreError::TooNew { found: current, known: LATEST });
     }

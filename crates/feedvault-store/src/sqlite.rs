@@ -144,7 +144,9 @@ impl Store for SqliteStore {
         for (filter, value) in queries {
             let query = format!("SELECT {ARTICLE_COLUMNS} FROM articles {filter} LIMIT 1");
             let mut stmt = self.conn.prepare_cached(&query).map_err(sql("finding article"))?;
-            if let Some(row) = stmt.query_row(params![lookup.feed, value], article_row).optional().map_err(sql("finding article"))? {
+            if let Some(row) =
+                stmt.query_row(params![lookup.feed, value], article_row).optional().map_err(sql("finding article"))?
+            {
                 return Ok(Some(row));
             }
         }
@@ -203,7 +205,15 @@ impl Store for SqliteStore {
                          version_seen_at = ?6, revisions = revisions + ?7 WHERE id = ?1",
                     )
                     .and_then(|mut s| {
-                        s.execute(params![article_id, title, url, time_ms, content_hash, seen_at, revision.is_some() as i64])
+                        s.execute(params![
+                            article_id,
+                            title,
+                            url,
+                            time_ms,
+                            content_hash,
+                            seen_at,
+                            revision.is_some() as i64
+                        ])
                     })
                     .map_err(sql("recording a revision"))?;
                     if let Some(revision) = revision {
@@ -232,9 +242,11 @@ impl Store for SqliteStore {
 }
 
 fn insert_revision(tx: &rusqlite::Transaction<'_>, article_id: i64, revision: &crate::RevisionRow) -> Result<()> {
-    tx.prepare_cached("INSERT OR REPLACE INTO revisions (article_id, path, content_hash, seen_at) VALUES (?1, ?2, ?3, ?4)")
-        .and_then(|mut s| s.execute(params![article_id, revision.path, revision.content_hash, revision.seen_at]))
-        .map_err(sql("recording a revision"))?;
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO revisions (article_id, path, content_hash, seen_at) VALUES (?1, ?2, ?3, ?4)",
+    )
+    .and_then(|mut s| s.execute(params![article_id, revision.path, revision.content_hash, revision.seen_at]))
+    .map_err(sql("recording a revision"))?;
     Ok(())
 }
 
@@ -289,7 +301,13 @@ mod tests {
         store.record_check("f", 200, &CheckOutcome::Failure { error: "timeout".into() }).unwrap();
         let state = store.feed("f").unwrap().unwrap();
         assert_eq!((state.last_error.as_deref(), state.error_since), (Some("timeout"), Some(100)));
-        let ok = CheckOutcome::Success { title: "F".into(), etag: Some("e".into()), last_modified: None, body_hash: None, items: 3 };
+        let ok = CheckOutcome::Success {
+            title: "F".into(),
+            etag: Some("e".into()),
+            last_modified: None,
+            body_hash: None,
+            items: 3,
+        };
         store.record_check("f", 300, &ok).unwrap();
         let state = store.feed("f").unwrap().unwrap();
         assert_eq!((state.last_error, state.error_since, state.last_success_at), (None, None, Some(300)));
@@ -299,7 +317,9 @@ mod tests {
     #[test]
     fn lookup_by_identity_then_hash_then_url() {
         let mut store = SqliteStore::in_memory().unwrap();
-        store.apply(&[Change::Insert(article("f", Some("id:1"), "a.md")), Change::Insert(article("f", None, "b.md"))]).unwrap();
+        store
+            .apply(&[Change::Insert(article("f", Some("id:1"), "a.md")), Change::Insert(article("f", None, "b.md"))])
+            .unwrap();
         let lookup = |key, hash, url| Lookup { feed: "f", item_key: key, key_hash: hash, url };
         let found = |l| store.find_article(l).unwrap().map(|a| a.path);
         assert_eq!(found(lookup("id:1", "zz", "")), Some("a.md".into()));
@@ -312,7 +332,10 @@ mod tests {
     #[test]
     fn a_batch_is_atomic() {
         let mut store = SqliteStore::in_memory().unwrap();
-        let err = store.apply(&[Change::Insert(article("f", Some("id:1"), "a.md")), Change::Insert(article("f", Some("id:2"), "a.md"))]);
+        let err = store.apply(&[
+            Change::Insert(article("f", Some("id:1"), "a.md")),
+            Change::Insert(article("f", Some("id:2"), "a.md")),
+        ]);
         assert!(err.is_err(), "duplicate path");
         assert_eq!(store.article_count().unwrap(), 0, "nothing of the failed batch remains");
     }
@@ -324,7 +347,15 @@ mod tests {
         let id = store.last_insert_id();
         let revision = RevisionRow { path: "a.revisions/10.md".into(), content_hash: "h1".into(), seen_at: 10 };
         store
-            .apply(&[Change::Revise { article_id: id, title: "t2".into(), url: "u".into(), time_ms: Some(2), content_hash: "h2".into(), seen_at: 20, revision: Some(revision) }])
+            .apply(&[Change::Revise {
+                article_id: id,
+                title: "t2".into(),
+                url: "u".into(),
+                time_ms: Some(2),
+                content_hash: "h2".into(),
+                seen_at: 20,
+                revision: Some(revision),
+            }])
             .unwrap();
         let row = store.article_by_path("a.md").unwrap().unwrap();
         assert_eq!((row.revisions, row.content_hash.as_str(), row.version_seen_at), (1, "h2", 20));

@@ -54,7 +54,8 @@ pub struct Config {
 }
 
 fn parse_zone(name: &str, what: &str) -> Result<Tz> {
-    name.parse::<Tz>().map_err(|_| usage!("{what}: unknown time zone {name:?} (use an IANA name such as Asia/Shanghai)"))
+    name.parse::<Tz>()
+        .map_err(|_| usage!("{what}: unknown time zone {name:?} (use an IANA name such as Asia/Shanghai)"))
 }
 
 pub fn parse_layout(name: &str) -> Result<Layout> {
@@ -72,7 +73,11 @@ impl Config {
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-                return Err(usage!("{}: no vault here (run `feedvault --vault {} init`)", vault.display(), vault.display()));
+                return Err(usage!(
+                    "{}: no vault here (run `feedvault --vault {} init`)",
+                    vault.display(),
+                    vault.display()
+                ));
             }
             Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
         };
@@ -97,7 +102,8 @@ impl Config {
         };
         let mut feeds = Vec::new();
         if let Some(item) = doc.get("feeds") {
-            let tables = item.as_array_of_tables().ok_or_else(|| usage!("{shown}: `feeds` must be [[feeds]] tables"))?;
+            let tables =
+                item.as_array_of_tables().ok_or_else(|| usage!("{shown}: `feeds` must be [[feeds]] tables"))?;
             for (i, table) in tables.iter().enumerate() {
                 let field = |key: &str| table.get(key).and_then(Item::as_str).map(str::to_owned);
                 let name = field("name").ok_or_else(|| usage!("{shown}: feed #{} has no name", i + 1))?;
@@ -105,7 +111,8 @@ impl Config {
                     return Err(usage!("{shown}: feed name {name:?} must be lowercase a-z, 0-9 and -"));
                 }
                 let url = field("url").ok_or_else(|| usage!("{shown}: feed {name} has no url"))?;
-                let timezone = field("timezone").map(|z| parse_zone(&z, &format!("{shown}: feed {name}"))).transpose()?;
+                let timezone =
+                    field("timezone").map(|z| parse_zone(&z, &format!("{shown}: feed {name}"))).transpose()?;
                 if feeds.iter().any(|f: &FeedEntry| f.name == name) {
                     return Err(usage!("{shown}: two feeds are named {name}"));
                 }

@@ -81,7 +81,12 @@ mod tests {
 
     #[test]
     fn round_trip_and_nested_categories() {
-        let feeds = vec![FeedEntry { name: "a".into(), url: "https://e.com/?a=1&b=2".into(), title: Some("A & \"B\"".into()), timezone: None }];
+        let feeds = vec![FeedEntry {
+            name: "a".into(),
+            url: "https://e.com/?a=1&b=2".into(),
+            title: Some("A & \"B\"".into()),
+            timezone: None,
+        }];
         let parsed = read(&write(&feeds)).unwrap();
         assert_eq!(parsed, [Outline { url: "https://e.com/?a=1&b=2".into(), title: Some("A & \"B\"".into()) }]);
         let nested = r#"<opml version="1.0"><body><outline text="News"><outline text="X" xmlUrl="https://x/feed"/></outline><outline text="no url"/></body></opml>"#;

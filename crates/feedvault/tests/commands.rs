@@ -14,17 +14,23 @@ fn examples() -> PathBuf {
 }
 
 fn seed() -> Vec<u8> {
-    fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/seed-article.md")).unwrap()
+    fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../feedvault-core/testdata/seed-article.md")).unwrap()
 }
 
 #[test]
 fn init_refuses_an_existing_vault_and_bad_settings() {
     let dir = new_vault();
     let vault = dir.path().join("v");
-    assert!(vault.join("feedvault.toml").is_file() && vault.join("state.db").is_file() && vault.join("archive").is_dir());
+    assert!(
+        vault.join("feedvault.toml").is_file() && vault.join("state.db").is_file() && vault.join("archive").is_dir()
+    );
     feedvault(&vault).arg("init").assert().code(2).stderr(predicate::str::contains("already a vault"));
     let other = dir.path().join("w");
-    feedvault(&other).args(["init", "--timezone", "Mars/Base"]).assert().code(2).stderr(predicate::str::contains("time zone"));
+    feedvault(&other)
+        .args(["init", "--timezone", "Mars/Base"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("time zone"));
     feedvault(&other).args(["init", "--layout", "spiral"]).assert().code(2);
     assert!(!other.join("feedvault.toml").exists());
 }
@@ -50,7 +56,9 @@ fn add_list_remove_keep_the_users_config() {
     let dir = new_vault();
     let vault = dir.path().join("v");
     let config = vault.join("feedvault.toml");
-    let mut text = fs::read_to_string(&config).unwrap().replace("timezone = \"UTC\"", "timezone = \"UTC\"   # Hand-written, keep me.");
+    let mut text = fs::read_to_string(&config)
+        .unwrap()
+        .replace("timezone = \"UTC\"", "timezone = \"UTC\"   # Hand-written, keep me.");
     text.push_str("\n[[feeds]]\nname = \"mine\"   # aligned\nurl = \"https://mine.example/feed\"\n");
     fs::write(&config, &text).unwrap();
 
@@ -58,17 +66,25 @@ fn add_list_remove_keep_the_users_config() {
     feedvault(&vault).arg("add").arg(&feed).assert().success().stdout(predicate::str::contains("Subscribed tech"));
     feedvault(&vault).arg("add").arg(&feed).assert().code(2).stderr(predicate::str::contains("already subscribed"));
     feedvault(&vault).args(["add", "https://news.example.org/rss", "--name", "My News"]).assert().success();
-    feedvault(&vault).args(["add", "/no/such/feed.xml"]).assert().code(2).stderr(predicate::str::contains("no such file"));
-    feedvault(&vault).args(["add", "ftp://x.example/feed"]).assert().code(2).stderr(predicate::str::contains("unsupported scheme"));
+    feedvault(&vault)
+        .args(["add", "/no/such/feed.xml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no such file"));
+    feedvault(&vault)
+        .args(["add", "ftp://x.example/feed"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unsupported scheme"));
 
     let saved = fs::read_to_string(&config).unwrap();
     assert!(saved.starts_with(&text), "the user's text is kept as written:\n{saved}");
     assert!(saved.contains("name = \"my-news\""));
-    feedvault(&vault)
-        .arg("list")
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("mine").and(predicate::str::contains("my-news")).and(predicate::str::contains("not fetched yet")));
+    feedvault(&vault).arg("list").assert().success().stdout(
+        predicate::str::contains("mine")
+            .and(predicate::str::contains("my-news"))
+            .and(predicate::str::contains("not fetched yet")),
+    );
 
     feedvault(&vault).args(["remove", "my-news"]).assert().success();
     feedvault(&vault).args(["remove", "my-news"]).assert().code(2);
@@ -87,14 +103,24 @@ fn opml_import_and_export_round_trip() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Imported 4 feeds"));
-    feedvault(&vault).arg("import-opml").arg(examples().join("feeds.opml")).assert().success().stdout(predicate::str::contains("Imported 0 feeds"));
+    feedvault(&vault)
+        .arg("import-opml")
+        .arg(examples().join("feeds.opml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Imported 0 feeds"));
     let exported = feedvault(&vault).arg("export-opml").assert().success().get_output().stdout.clone();
     let exported_path = dir.path().join("out.opml");
     fs::write(&exported_path, &exported).unwrap();
 
     let other = dir.path().join("w");
     feedvault(&other).arg("init").assert().success();
-    feedvault(&other).arg("import-opml").arg(&exported_path).assert().success().stdout(predicate::str::contains("Imported 4 feeds"));
+    feedvault(&other)
+        .arg("import-opml")
+        .arg(&exported_path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Imported 4 feeds"));
     let names = |v: &Path| {
         let text = fs::read_to_string(v.join("feedvault.toml")).unwrap();
         text.lines().filter(|l| l.starts_with("url = ")).map(str::to_owned).collect::<Vec<_>>()
@@ -102,7 +128,12 @@ fn opml_import_and_export_round_trip() {
     assert_eq!(names(&vault), names(&other));
     let not_opml = dir.path().join("x.opml");
     fs::write(&not_opml, "<rss/>").unwrap();
-    feedvault(&other).arg("import-opml").arg(&not_opml).assert().code(2).stderr(predicate::str::contains("not an OPML"));
+    feedvault(&other)
+        .arg("import-opml")
+        .arg(&not_opml)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not an OPML"));
 }
 
 #[test]
@@ -125,19 +156,23 @@ fn parse_prints_the_design_json() {
     for key in ["id", "link", "updated", "authors", "content_html", "summary_html"] {
         assert!(items[0].get(key).is_some(), "{key}");
     }
-    let out = feedvault(Path::new("unused")).arg("parse").arg(examples().join("feeds/notes.json")).assert().success().get_output().stdout.clone();
+    let out = feedvault(Path::new("unused"))
+        .arg("parse")
+        .arg(examples().join("feeds/notes.json"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!((json["format"].as_str(), json["items"].as_array().unwrap().len()), (Some("json"), 4));
 
     let dir = tempfile::tempdir().unwrap();
     let html = dir.path().join("page.html");
     fs::write(&html, r#"<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" href="https://e.example/rss"></head></html>"#).unwrap();
-    feedvault(Path::new("unused"))
-        .arg("parse")
-        .arg(&html)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("not a feed: an HTML page").and(predicate::str::contains("https://e.example/rss")));
+    feedvault(Path::new("unused")).arg("parse").arg(&html).assert().code(1).stderr(
+        predicate::str::contains("not a feed: an HTML page").and(predicate::str::contains("https://e.example/rss")),
+    );
     feedvault(Path::new("unused")).arg("parse").arg(dir.path().join("missing.xml")).assert().code(1);
 }
 

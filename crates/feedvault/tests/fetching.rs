@@ -51,7 +51,11 @@ fn archives_then_writes_nothing_then_keeps_revisions() {
     assert_eq!(requests[1].headers.get("if-none-match").map(String::as_str), Some("\"v1\""));
     assert!(requests[0].headers.get("user-agent").unwrap().starts_with("feedvault/"));
     // --force fetches and parses again, still writing nothing.
-    feedvault(&vault).args(["fetch", "--force"]).assert().success().stdout(predicate::str::contains("0 new, 0 revised, 2 unchanged"));
+    feedvault(&vault)
+        .args(["fetch", "--force"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 new, 0 revised, 2 unchanged"));
     assert_eq!(archive_files(&vault), files);
     let after: Vec<Vec<u8>> = files.iter().map(|f| fs::read(vault.join(f)).unwrap()).collect();
     assert_eq!(after, snapshot);
@@ -59,7 +63,11 @@ fn archives_then_writes_nothing_then_keeps_revisions() {
     // The publisher edits one article.
     let edited = rss("zh-CN", &[("1", "中俄军事合作（更新）", "<p>改写</p>"), ("2", "Second", "<p>two\nlines</p>")]);
     server.route("/feed.xml", Response::ok("application/rss+xml", edited).header("ETag", "\"v2\""));
-    feedvault(&vault).arg("fetch").assert().success().stdout(predicate::str::contains("news: 0 new, 1 revised, 1 unchanged"));
+    feedvault(&vault)
+        .arg("fetch")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("news: 0 new, 1 revised, 1 unchanged"));
     let files = archive_files(&vault);
     assert_eq!(files.len(), 3);
     let revision = files.iter().find(|f| f.contains(".revisions/")).unwrap();
@@ -99,7 +107,10 @@ fn failing_feeds_are_reported_and_the_others_archived() {
     server.route("/gone.xml", Response::status(410));
     server.route("/page.html", Response::ok("text/html", "<!DOCTYPE html><html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/good.xml\"></head></html>"));
     server.route("/huge.xml", Response::ok("application/rss+xml", rss("en", &[("h", "Huge", &"x".repeat(200_000))])));
-    server.route("/broken.json", Response::ok("application/feed+json", "{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": [ {"));
+    server.route(
+        "/broken.json",
+        Response::ok("application/feed+json", "{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": [ {"),
+    );
     let dir = new_vault();
     let vault = dir.path().join("v");
     let config = vault.join("feedvault.toml");
@@ -126,13 +137,19 @@ fn failing_feeds_are_reported_and_the_others_archived() {
         ("refused", "connection failed"),
     ];
     for (feed, message) in expected {
-        let line = stderr.lines().find(|l| l.contains(&format!("feed {feed}:"))).unwrap_or_else(|| panic!("no line for {feed}:\n{stderr}"));
+        let line = stderr
+            .lines()
+            .find(|l| l.contains(&format!("feed {feed}:")))
+            .unwrap_or_else(|| panic!("no line for {feed}:\n{stderr}"));
         assert!(line.contains(message), "{feed}: {line}");
     }
     assert_eq!(stderr.lines().count(), 5, "one line per failing feed:\n{stderr}");
     let list = feedvault(&vault).arg("list").assert().success().get_output().stdout.clone();
     let list = String::from_utf8(list).unwrap();
-    assert!(list.lines().any(|l| l.starts_with("gone") && l.contains("failing since") && l.contains("HTTP 410")), "{list}");
+    assert!(
+        list.lines().any(|l| l.starts_with("gone") && l.contains("failing since") && l.contains("HTTP 410")),
+        "{list}"
+    );
     assert!(list.lines().any(|l| l.starts_with("good") && l.contains(" ok ")), "{list}");
 }
 
@@ -141,11 +158,10 @@ fn a_second_writer_is_refused_clearly() {
     let dir = new_vault();
     let vault = dir.path().join("v");
     let _held = feedvault_archive::VaultLock::acquire(&vault, Duration::ZERO).unwrap();
-    feedvault(&vault)
-        .arg("fetch")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("locked by another feedvault process").and(predicate::str::contains(std::process::id().to_string())));
+    feedvault(&vault).arg("fetch").assert().code(1).stderr(
+        predicate::str::contains("locked by another feedvault process")
+            .and(predicate::str::contains(std::process::id().to_string())),
+    );
 }
 
 /// Kills `fetch` at several moments while it writes a large feed; every time, no
@@ -155,9 +171,11 @@ fn a_second_writer_is_refused_clearly() {
 fn a_crash_at_any_point_leaves_no_partial_file_and_loses_nothing() {
     let dir = new_vault();
     let vault = dir.path().join("v");
-    let items: Vec<(String, String, String)> =
-        (0..3000).map(|i| (format!("item-{i}"), format!("标题 {i}"), format!("<p>{}</p>", "正文内容。".repeat(200)))).collect();
-    let borrowed: Vec<(&str, &str, &str)> = items.iter().map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str())).collect();
+    let items: Vec<(String, String, String)> = (0..3000)
+        .map(|i| (format!("item-{i}"), format!("标题 {i}"), format!("<p>{}</p>", "正文内容。".repeat(200))))
+        .collect();
+    let borrowed: Vec<(&str, &str, &str)> =
+        items.iter().map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str())).collect();
     let feed_path = dir.path().join("big.xml");
     fs::write(&feed_path, rss("zh", &borrowed)).unwrap();
     add(&vault, feed_path.to_str().unwrap(), "big");

@@ -21,7 +21,13 @@ pub fn run(vault: &Path, url: &str, name: Option<&str>) -> Result<ExitCode> {
 
 /// Checks a new subscription and picks its name; paths are made absolute file URLs
 /// against `base_dir`.
-pub fn subscription(config: &Config, url: &str, name: Option<&str>, title: Option<String>, base_dir: &Path) -> Result<FeedEntry> {
+pub fn subscription(
+    config: &Config,
+    url: &str,
+    name: Option<&str>,
+    title: Option<String>,
+    base_dir: &Path,
+) -> Result<FeedEntry> {
     let source = match Source::parse(url, base_dir).map_err(|e| usage!("{e}"))? {
         Source::File(path) if !path.is_file() => return Err(usage!("{}: no such file", path.display())),
         Source::File(path) => Source::File(path.canonicalize()?),
@@ -35,7 +41,9 @@ pub fn subscription(config: &Config, url: &str, name: Option<&str>, title: Optio
         Some(wanted) => {
             let wanted_slug = slug::words(wanted, 40);
             if wanted_slug.is_empty() {
-                return Err(usage!("feed name {wanted:?} has no letters or digits a-z, 0-9 to make a folder name from"));
+                return Err(usage!(
+                    "feed name {wanted:?} has no letters or digits a-z, 0-9 to make a folder name from"
+                ));
             }
             if config.feed(&wanted_slug).is_some() {
                 return Err(usage!("a feed named {wanted_slug} already exists"));

@@ -56,7 +56,11 @@ pub fn run(vault: &Path, force: bool) -> Result<ExitCode> {
     for (index, feed) in config.feeds.iter().enumerate() {
         let source = Source::parse(&feed.url, vault).map_err(|e| crate::usage!("feed {}: {e}", feed.name))?;
         let state = archiver.store().feed(&feed.name)?.unwrap_or_default();
-        let validators = if force { Validators::default() } else { Validators { etag: state.etag, last_modified: state.last_modified } };
+        let validators = if force {
+            Validators::default()
+        } else {
+            Validators { etag: state.etag, last_modified: state.last_modified }
+        };
         let (fetcher, limit) = (fetcher.clone(), limit.clone());
         jobs.spawn_on(
             async move {
@@ -136,7 +140,11 @@ fn archive_one(
         items: items as u64,
     };
     if !force && previous.body_hash.as_deref() == Some(body_hash.as_str()) {
-        archiver.store_mut().record_check(&feed.name, now_ms, &success(previous.title.clone().unwrap_or_default(), 0))?;
+        archiver.store_mut().record_check(
+            &feed.name,
+            now_ms,
+            &success(previous.title.clone().unwrap_or_default(), 0),
+        )?;
         return Ok(Outcome::Unchanged);
     }
     let options = ParseOptions {
@@ -173,7 +181,14 @@ fn print_summary(feeds: &[FeedEntry], outcomes: &[Option<Outcome>], root: &str) 
         println!("{}: {line}", feed.name);
     }
     println!(
-        "Fetched {} feeds: {new} new articles, {revised} revised, {unchanged} unchanged; {failed} feeds failed.",
-        feeds.len()
+        "Fetched {}: {} ({revised} revised, {unchanged} unchanged); {} failed.",
+        count(feeds.len(), "feed"),
+        count(new, "new article"),
+        count(failed, "feed")
     );
+}
+
+/// `1 feed`, `2 feeds`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }

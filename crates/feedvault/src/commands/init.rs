@@ -14,10 +14,15 @@ pub fn run(vault: &Path, layout: &str, timezone: &str) -> Result<ExitCode> {
     if vault.join(FILE_NAME).exists() {
         return Err(usage!("{} is already a vault", vault.display()));
     }
-    std::fs::create_dir_all(vault.join(settings_layout.root())).with_context(|| format!("creating {}", vault.display()))?;
+    std::fs::create_dir_all(vault.join(settings_layout.root()))
+        .with_context(|| format!("creating {}", vault.display()))?;
     feedvault_archive::durable::write_file(&vault.join(FILE_NAME), config::template(layout, timezone).as_bytes())
         .with_context(|| format!("writing {}", vault.join(FILE_NAME).display()))?;
     super::open_store(vault)?;
-    println!("Created a vault at {} ({layout} layout, day folders in {timezone}).", vault.display());
+    let layout_note = match settings_layout {
+        feedvault_archive::Layout::Dated => format!("dated layout, day folders in {timezone}"),
+        feedvault_archive::Layout::Countdown => "countdown layout".to_owned(),
+    };
+    println!("Created a vault at {} ({layout_note}).", vault.display());
     Ok(ExitCode::SUCCESS)
 }

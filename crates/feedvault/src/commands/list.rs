@@ -20,12 +20,27 @@ pub fn run(vault: &Path) -> Result<ExitCode> {
     for feed in &config.feeds {
         let state = store.feed(&feed.name)?.unwrap_or_default();
         let status = match (&state.last_error, state.last_checked_at) {
-            (Some(error), _) => format!("failing since {}: {error}", timestamp(state.error_since)),
+            (Some(error), _) => format!("failing since {}: {}", timestamp(state.error_since), shorten(error, 100)),
             (None, Some(_)) => "ok".to_owned(),
             (None, None) => "not fetched yet".to_owned(),
         };
-        rows.push(vec![feed.name.clone(), state.articles.to_string(), timestamp(state.last_checked_at), status, feed.url.clone()]);
+        rows.push(vec![
+            feed.name.clone(),
+            state.articles.to_string(),
+            timestamp(state.last_checked_at),
+            status,
+            feed.url.clone(),
+        ]);
     }
     print!("{}", table(&rows));
     Ok(ExitCode::SUCCESS)
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(max - 1).collect::<String>())
+    }
 }

@@ -14,7 +14,8 @@ pub fn run(file_or_url: &str) -> Result<ExitCode> {
     let fetcher = Fetcher::new(FetchOptions::default())?;
     let fetched = runtime.block_on(fetcher.fetch(&source, &Validators::default()))?;
     let Fetched::Body(body) = fetched else { unreachable!("an unconditional request is never answered 304") };
-    let options = ParseOptions { url: Some(body.final_url.clone()), http_charset: body.charset, ..ParseOptions::default() };
+    let options =
+        ParseOptions { url: Some(body.final_url.clone()), http_charset: body.charset, ..ParseOptions::default() };
     let feed = feedvault_feed::parse(&body.bytes, &options).with_context(|| body.final_url.to_string())?;
     println!("{}", serde_json::to_string_pretty(&feed)?);
     Ok(ExitCode::SUCCESS)

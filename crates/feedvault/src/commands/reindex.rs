@@ -14,6 +14,11 @@ pub fn run(vault: &Path) -> Result<ExitCode> {
     for skipped in &report.skipped {
         eprintln!("feedvault: skipped {skipped}");
     }
-    println!("Reindexed {} articles and {} revisions ({} files skipped).", report.articles, report.revisions, report.skipped.len());
+    println!(
+        "Reindexed {} articles and {} revisions ({} files skipped).",
+        report.articles,
+        report.revisions,
+        report.skipped.len()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -11,7 +11,11 @@ use crate::usage;
 
 pub fn run(vault: &Path, feed: &str) -> Result<ExitCode> {
     let mut config = Config::load(vault)?;
-    let name = config.feed(feed).map(|f| f.name.clone()).ok_or_else(|| usage!("no feed named or at {feed:?} (see `feedvault list`)"))?;
+    let name = config
+        .feed(feed)
+        .map(|f| f.name.clone())
+        .ok_or_else(|| usage!("no feed named or at {feed:?} (see `feedvault list`)"))?;
+    let _lock = feedvault_archive::VaultLock::acquire(vault, std::time::Duration::ZERO)?;
     let mut store = super::open_store(vault)?;
     let articles = store.feed(&name)?.map_or(0, |f| f.articles);
     config.remove_feed(&name);

@@ -13,7 +13,11 @@ pub fn run(vault: &Path) -> Result<ExitCode> {
     let store = super::open_store(vault)?;
     let problems = feedvault_archive::verify::verify(vault, &store)?;
     if problems.is_empty() {
-        println!("OK: {} articles and {} revisions, all recorded, all readable.", store.article_count()?, store.revision_paths()?.len());
+        println!(
+            "OK: {} articles and {} revisions, all recorded, all readable.",
+            store.article_count()?,
+            store.revision_paths()?.len()
+        );
         return Ok(ExitCode::SUCCESS);
     }
     for problem in &problems {
