@@ -9,6 +9,7 @@
 //! record the batch in state.db. Temporary files left by a crash are named
 //! `.<name>.<pid>.fvtmp`; `verify` reports them and the next fetch removes them.
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -20,12 +21,14 @@ pub const TEMP_SUFFIX: &str = ".fvtmp";
 pub struct Batch {
     staged: Vec<(PathBuf, PathBuf)>,
     sync_root: PathBuf,
+    /// Folders known to exist, to skip a `mkdir` per file.
+    folders: HashSet<PathBuf>,
 }
 
 impl Batch {
     /// A batch whose files live on the file system of `sync_root`.
     pub fn new(sync_root: &Path) -> Self {
-        Batch { staged: Vec::new(), sync_root: sync_root.to_owned() }
+        Batch { staged: Vec::new(), sync_root: sync_root.to_owned(), folders: HashSet::new() }
     }
 
     pub fn len(&self) -> usize {
@@ -39,7 +42,10 @@ impl Batch {
     /// Writes `bytes` to a temporary file that [`Batch::commit`] renames to `path`.
     pub fn stage(&mut self, path: &Path, bytes: &[u8]) -> io::Result<()> {
         let parent = path.parent().ok_or_else(|| io::Error::other("a file path without a folder"))?;
-        fs::create_dir_all(parent)?;
+        if !self.folders.contains(parent) {
+            fs::create_dir_all(parent)?;
+            self.folders.insert(parent.to_owned());
+        }
         let name = path.file_name().ok_or_else(|| io::Error::other("a file path without a name"))?;
         let temp = parent.join(format!(".{}.{}{TEMP_SUFFIX}", name.to_string_lossy(), std::process::id()));
         let mut file = File::create(&temp)?;

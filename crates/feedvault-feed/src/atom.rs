@@ -43,7 +43,7 @@ pub fn read(doc: &Document<'_>, options: &ParseOptions) -> Feed {
     }
 }
 
-fn read_entry(doc: &Document<'_>, entry: &Element, ns: Ns, base: Option<&Url>, ctx: DateContext) -> Item {
+fn read_entry(doc: &Document<'_>, entry: &Element<'_>, ns: Ns, base: Option<&Url>, ctx: DateContext) -> Item {
     let date =
         |names: &[&str]| names.iter().find_map(|n| entry.children_named(ns, n).find_map(|d| parse_date(&d.text, ctx)));
     let content = entry
@@ -77,8 +77,8 @@ fn read_entry(doc: &Document<'_>, entry: &Element, ns: Ns, base: Option<&Url>, c
 }
 
 /// The alternate link: rel="alternate" (or no rel), text/html preferred.
-fn alternate_link(el: &Element, ns: Ns, base: Option<&Url>) -> Option<String> {
-    let alternates: Vec<&Element> = el
+fn alternate_link(el: &Element<'_>, ns: Ns, base: Option<&Url>) -> Option<String> {
+    let alternates: Vec<&Element<'_>> = el
         .children_named(ns, "link")
         .filter(|l| l.attr("rel").is_none_or(|r| r.trim().eq_ignore_ascii_case("alternate")))
         .collect();
@@ -87,7 +87,7 @@ fn alternate_link(el: &Element, ns: Ns, base: Option<&Url>) -> Option<String> {
     absolute(preferred.attr("href")?, base_of(preferred, base).as_ref())
 }
 
-fn authors(el: &Element, ns: Ns) -> Vec<String> {
+fn authors(el: &Element<'_>, ns: Ns) -> Vec<String> {
     el.children_named(ns, "author")
         .filter_map(|a| a.child_text(ns, "name").or_else(|| a.child_text(ns, "email")))
         .map(str::to_owned)
@@ -95,7 +95,7 @@ fn authors(el: &Element, ns: Ns) -> Vec<String> {
 }
 
 /// An Atom text construct as HTML.
-fn text_construct(doc: &Document<'_>, el: &Element) -> String {
+fn text_construct(doc: &Document<'_>, el: &Element<'_>) -> String {
     let kind = el.attr("type").map(|t| t.trim().to_ascii_lowercase()).unwrap_or_default();
     let mode = el.attr("mode").map(|m| m.trim().to_ascii_lowercase()).unwrap_or_default();
     if kind == "xhtml" || kind.ends_with("xhtml+xml") || mode == "xml" {
@@ -105,11 +105,11 @@ fn text_construct(doc: &Document<'_>, el: &Element) -> String {
         // Markup that should have been escaped; keep it as written.
         return doc.inner_markup(el).to_owned();
     }
-    if kind == "html" || kind == "text/html" || mode == "escaped" { el.text.clone() } else { escape_html(&el.text) }
+    if kind == "html" || kind == "text/html" || mode == "escaped" { el.text.to_string() } else { escape_html(&el.text) }
 }
 
 /// The markup inside an xhtml construct, without its wrapping `<div>`.
-fn xhtml_inner(doc: &Document<'_>, el: &Element) -> String {
+fn xhtml_inner(doc: &Document<'_>, el: &Element<'_>) -> String {
     match el.children.as_slice() {
         [div] if div.local.eq_ignore_ascii_case("div") && el.text.trim().is_empty() => {
             doc.inner_markup(div).trim().to_owned()

@@ -26,7 +26,12 @@ pub fn parse_date(raw: &str, ctx: DateContext) -> Option<DateTime<Utc>> {
     if s.is_empty() {
         return None;
     }
-    parse_iso(s, ctx).or_else(|| parse_chinese(s, ctx)).or_else(|| parse_rfc822(s, ctx))
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.to_utc());
+    }
+    let without_comment = s.find('(').map_or(s, |i| &s[..i]);
+    let toks = tokens(without_comment);
+    parse_iso(&toks, ctx).or_else(|| parse_chinese(&toks, ctx)).or_else(|| parse_rfc822(&toks, ctx))
 }
 
 /// Splits into tokens: runs of ASCII digits, runs of letters, and single signs.
@@ -61,27 +66,19 @@ fn tokens(s: &str) -> Vec<Tok<'_>> {
 }
 
 fn month_number(word: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-    let lower = word.to_ascii_lowercase();
-    let key = lower.get(..3)?;
-    let month = MONTHS.iter().position(|m| *m == key)? as u32 + 1;
-    // "Sept", "June", "September" are fine; "Marching" is not a month.
-    const FULL: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
+    const MONTHS: [&str; 12] = [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
         "december",
     ];
-    let full = FULL[month as usize - 1];
-    (lower.len() == 3 || full.starts_with(&lower) || lower == "sept").then_some(month)
+    // A month is a prefix of its full name of three letters or more: "Sep", "Sept",
+    // "September"; "Marching" is not a month.
+    if word.len() < 3 || !word.is_ascii() {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|full| word.len() <= full.len() && full[..word.len()].eq_ignore_ascii_case(word))
+        .map(|i| i as u32 + 1)
 }
 
 /// Offset in seconds east of UTC for a zone name.
@@ -212,12 +209,8 @@ fn zone_after(toks: &[Tok<'_>], ctx: DateContext) -> Option<Option<i32>> {
 
 /// ISO 8601 / RFC 3339: `2022-09-20T10:16:32.5+08:00`, `2022-09-20 10:16`,
 /// `2022-09-20`, `20220920T101632Z`.
-fn parse_iso(s: &str, ctx: DateContext) -> Option<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.to_utc());
-    }
-    let toks = tokens(s);
-    let (date, rest) = match toks.as_slice() {
+fn parse_iso(toks: &[Tok<'_>], ctx: DateContext) -> Option<DateTime<Utc>> {
+    let (date, rest) = match toks {
         [Tok::Num(y), Tok::Sym('-' | '/'), Tok::Num(m), Tok::Sym('-' | '/'), Tok::Num(d), rest @ ..]
             if y.len() == 4 =>
         {
@@ -251,10 +244,8 @@ fn parse_iso(s: &str, ctx: DateContext) -> Option<DateTime<Utc>> {
 }
 
 /// `2022年9月20日 10:16[:32]`.
-fn parse_chinese(s: &str, ctx: DateContext) -> Option<DateTime<Utc>> {
-    let toks = tokens(s);
-    let [Tok::Num(y), Tok::Word("年"), Tok::Num(m), Tok::Word("月"), Tok::Num(d), Tok::Word(day), rest @ ..] =
-        toks.as_slice()
+fn parse_chinese(toks: &[Tok<'_>], ctx: DateContext) -> Option<DateTime<Utc>> {
+    let [Tok::Num(y), Tok::Word("年"), Tok::Num(m), Tok::Word("月"), Tok::Num(d), Tok::Word(day), rest @ ..] = toks
     else {
         return None;
     };
@@ -271,12 +262,7 @@ fn parse_chinese(s: &str, ctx: DateContext) -> Option<DateTime<Utc>> {
 
 /// RFC 822 and its relatives: `[Day,] DD Mon YYYY HH:MM[:SS] [zone]`, also
 /// `Mon DD, YYYY HH:MM`, `DD-Mon-YY`, a zone comment in parentheses, any day name.
-fn parse_rfc822(s: &str, ctx: DateContext) -> Option<DateTime<Utc>> {
-    let without_comment = match s.find('(') {
-        Some(i) => &s[..i],
-        None => s,
-    };
-    let toks = tokens(without_comment);
+fn parse_rfc822(toks: &[Tok<'_>], ctx: DateContext) -> Option<DateTime<Utc>> {
     let mut day = None;
     let mut month = None;
     let mut year = None;

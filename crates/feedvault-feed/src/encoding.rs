@@ -37,7 +37,7 @@ pub fn decode<'a>(bytes: &'a [u8], http_charset: Option<&str>, tld_hint: Option<
         return Decoded { text, encoding: encoding.name(), note: None };
     }
 
-    let is_utf8 = std::str::from_utf8(bytes).ok();
+    let is_utf8 = simdutf8::basic::from_utf8(bytes).ok();
     let labels = [http_charset.map(Cow::Borrowed), declared_encoding(bytes).map(Cow::Owned)];
     let mut note = None;
     for label in labels.iter().flatten() {
@@ -59,9 +59,14 @@ pub fn decode<'a>(bytes: &'a [u8], http_charset: Option<&str>, tld_hint: Option<
                 };
             }
         }
-        if encoding == UTF_8 && is_utf8.is_none() {
-            note = Some(format!("labelled {label} but the bytes are not UTF-8"));
-            continue;
+        if encoding == UTF_8 {
+            match is_utf8 {
+                Some(text) => return Decoded { text: Cow::Borrowed(text), encoding: UTF_8.name(), note },
+                None => {
+                    note = Some(format!("labelled {label} but the bytes are not UTF-8"));
+                    continue;
+                }
+            }
         }
         if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) {
             return Decoded { text, encoding: encoding.name(), note };

@@ -6,7 +6,7 @@ use url::Url;
 use crate::xml::Element;
 
 /// The base URL in effect inside `el`, given the base in effect around it.
-pub fn base_of(el: &Element, outer: Option<&Url>) -> Option<Url> {
+pub fn base_of(el: &Element<'_>, outer: Option<&Url>) -> Option<Url> {
     match el.xml_attr("base") {
         Some(base) => link::resolve(base, outer).or_else(|| outer.cloned()),
         None => outer.cloned(),

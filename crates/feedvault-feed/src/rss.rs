@@ -62,32 +62,32 @@ fn is_rss_ns(ns: Ns) -> bool {
 }
 
 /// The namespace plain RSS elements are in within this element.
-fn ns_of(el: &Element) -> Ns {
+fn ns_of(el: &Element<'_>) -> Ns {
     if is_rss_ns(el.ns) { el.ns } else { Ns::None }
 }
 
-fn channel_link(channel: &Element, base: Option<&Url>) -> Option<String> {
+fn channel_link(channel: &Element<'_>, base: Option<&Url>) -> Option<String> {
     channel.child_text(ns_of(channel), "link").and_then(|l| absolute(l, base)).or_else(|| atom_alternate(channel, base))
 }
 
-fn atom_alternate(el: &Element, base: Option<&Url>) -> Option<String> {
+fn atom_alternate(el: &Element<'_>, base: Option<&Url>) -> Option<String> {
     el.children_named(Ns::Atom, "link")
         .filter(|l| l.attr("rel").is_none_or(|r| r.eq_ignore_ascii_case("alternate")))
         .find_map(|l| absolute(l.attr("href")?, base_of(l, base).as_ref()))
 }
 
 /// Text of the element, or its markup when it holds unescaped HTML elements.
-pub(crate) fn html_of(doc: &Document<'_>, el: &Element) -> String {
-    if el.children.is_empty() { el.text.clone() } else { doc.inner_markup(el).to_owned() }
+pub(crate) fn html_of(doc: &Document<'_>, el: &Element<'_>) -> String {
+    if el.children.is_empty() { el.text.to_string() } else { doc.inner_markup(el).to_owned() }
 }
 
-fn first_html(doc: &Document<'_>, item: &Element, candidates: &[(Ns, &str)]) -> Option<String> {
+fn first_html(doc: &Document<'_>, item: &Element<'_>, candidates: &[(Ns, &str)]) -> Option<String> {
     candidates
         .iter()
         .find_map(|&(ns, name)| item.children_named(ns, name).map(|el| html_of(doc, el)).find(|h| !h.trim().is_empty()))
 }
 
-fn read_item(doc: &Document<'_>, el: &Element, base: Option<&Url>, ctx: DateContext) -> Item {
+fn read_item(doc: &Document<'_>, el: &Element<'_>, base: Option<&Url>, ctx: DateContext) -> Item {
     let ns = ns_of(el);
     let guid = el.child(ns, "guid");
     let guid_text = guid.map(|g| g.text.trim()).filter(|g| !g.is_empty());
@@ -135,7 +135,7 @@ fn read_item(doc: &Document<'_>, el: &Element, base: Option<&Url>, ctx: DateCont
     }
 }
 
-fn enclosures(item: &Element, base: Option<&Url>) -> Vec<Enclosure> {
+fn enclosures(item: &Element<'_>, base: Option<&Url>) -> Vec<Enclosure> {
     let mut found: Vec<Enclosure> = Vec::new();
     let media_contents = item
         .children_named(Ns::Media, "content")

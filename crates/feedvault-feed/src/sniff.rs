@@ -31,8 +31,33 @@ pub fn clean(text: &str) -> Cow<'_, str> {
         _ => text.find('<').unwrap_or(0),
     };
     let text = &text[start..];
-    let forbidden = |c: char| (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}');
-    if text.contains(forbidden) { Cow::Owned(text.replace(forbidden, "")) } else { Cow::Borrowed(text) }
+    // C0 controls are single bytes in UTF-8: a byte scan finds them fast.
+    let forbidden = |b: u8| b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r');
+    if has_forbidden_control(text.as_bytes()) {
+        Cow::Owned(text.replace(|c: char| c.is_ascii() && forbidden(c as u8), ""))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// True when `bytes` holds a C0 control other than tab, LF and CR. 32 bytes at a
+/// time: a block with no byte below 0x20 (the common case) costs a few instructions.
+fn has_forbidden_control(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let forbidden = |b: &u8| *b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r');
+    // Nonzero when some byte of the word is below 0x20 (exact for ASCII bytes; bytes
+    // of 0x80 and above may be flagged too, and are then checked one by one).
+    let below_space = |x: u64| x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+    let mut blocks = bytes.chunks_exact(32);
+    for block in blocks.by_ref() {
+        let word = |i: usize| u64::from_le_bytes(block[i..i + 8].try_into().expect("eight bytes"));
+        let flagged = below_space(word(0)) | below_space(word(8)) | below_space(word(16)) | below_space(word(24));
+        if flagged != 0 && block.iter().any(forbidden) {
+            return true;
+        }
+    }
+    blocks.remainder().iter().any(forbidden)
 }
 
 /// JSON, HTML or (by default) XML.
@@ -50,7 +75,7 @@ pub fn kind(text: &str) -> Kind {
 }
 
 /// The feed family of a root element, if any.
-pub fn root_format(root: &Element) -> Option<XmlFormat> {
+pub fn root_format(root: &Element<'_>) -> Option<XmlFormat> {
     match (root.ns, root.local.to_ascii_lowercase().as_str()) {
         (_, "rss") | (Ns::Rdf, "rdf") | (_, "rdf") => Some(XmlFormat::Rss),
         (_, "feed") => Some(XmlFormat::Atom),
@@ -59,7 +84,7 @@ pub fn root_format(root: &Element) -> Option<XmlFormat> {
 }
 
 /// The first feed root element nested inside another element (depth-first).
-pub fn embedded_feed(el: &Element) -> Option<Element> {
+pub fn embedded_feed<'a>(el: &Element<'a>) -> Option<Element<'a>> {
     el.children.iter().find_map(|child| match root_format(child) {
         Some(_) => Some(child.clone()),
         None => embedded_feed(child),
@@ -74,6 +99,9 @@ mod tests {
     fn cleaning_drops_leading_junk_and_control_characters() {
         assert_eq!(clean("\n\n  junk<?xml version=\"1.0\"?><rss/>"), "<?xml version=\"1.0\"?><rss/>");
         assert_eq!(clean("<rss>a\u{1}b\u{8}c\td</rss>"), "<rss>abc\td</rss>");
+        let long = format!("<rss>{}\u{1f}{}</rss>", "中文 text\n".repeat(30), "x".repeat(13));
+        assert!(!clean(&long).contains('\u{1f}'));
+        assert!(matches!(clean("<rss>\n\t\r ok 中文</rss>"), Cow::Borrowed(_)));
         assert_eq!(clean("  {\"version\": 1}"), "{\"version\": 1}");
     }
 
