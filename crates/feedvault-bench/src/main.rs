@@ -88,7 +88,8 @@ fn archive(feeds: usize, items: usize) -> Result<()> {
     let dir = tempfile::tempdir()?;
     let vault = dir.path().join("vault");
     let run = |args: &[&str]| -> Result<()> {
-        let status = Command::new(&binary).arg("--vault").arg(&vault).args(args).stdout(std::process::Stdio::null()).status()?;
+        let status =
+            Command::new(&binary).arg("--vault").arg(&vault).args(args).stdout(std::process::Stdio::null()).status()?;
         if !status.success() {
             bail!("feedvault {args:?} failed");
         }
@@ -114,7 +115,8 @@ fn archive(feeds: usize, items: usize) -> Result<()> {
 
 /// A full-text RSS feed with Chinese and English text, ~2 KB per item.
 fn generated_feed(feed: usize, items: usize) -> String {
-    const WORDS: [&str; 12] = ["中国", "俄罗斯", "军事合作", "经济", "外交部", "记者", "报道", "news", "policy", "表示", "官员", "会议"];
+    const WORDS: [&str; 12] =
+        ["中国", "俄罗斯", "军事合作", "经济", "外交部", "记者", "报道", "news", "policy", "表示", "官员", "会议"];
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>Feed {feed}</title><link>https://news{feed}.example.org/</link><language>zh-CN</language>\n"
     );

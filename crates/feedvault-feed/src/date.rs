@@ -67,7 +67,17 @@ fn tokens(s: &str) -> Vec<Tok<'_>> {
 
 fn month_number(word: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
         "december",
     ];
     // A month is a prefix of its full name of three letters or more: "Sep", "Sept",
