@@ -14,13 +14,14 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use feedvault_core::identity::{item_key, sha256_hex};
-use feedvault_core::{Article, Item, slug};
+use feedvault_core::{Item, slug};
 use feedvault_store::{ArticleRow, Change, Lookup, Origin, Store};
 
 use crate::durable::Batch;
 use crate::layout::{self, Layout};
+use crate::scan::read_article;
 use crate::writer::Archiver;
-use crate::{ArchiveError, Result, io_error};
+use crate::{Result, io_error};
 
 /// Files copied per durable batch.
 const BATCH: usize = 1000;
@@ -107,11 +108,10 @@ fn import_chunk<S: Store>(
     let mut taken = std::collections::HashSet::new();
     for candidate in chunk {
         let full = source_root.join(&candidate.source);
-        let bytes = fs::read(&full).map_err(io_error(&full))?;
-        let article = match Article::from_file(&bytes) {
-            Ok(article) => article,
-            Err(source) => {
-                report.skipped.push(ArchiveError::NotAnArticle { path: full, source }.to_string());
+        let (bytes, article) = match read_article(&full)? {
+            Ok(read) => read,
+            Err(why) => {
+                report.skipped.push(why);
                 continue;
             }
         };

@@ -7,11 +7,10 @@
 use std::fs;
 use std::path::Path;
 
-use feedvault_core::Article;
 use feedvault_store::{ArticleRow, Change, Origin, RevisionRow, Store};
 
-use crate::scan::{feed_of, scan};
-use crate::{ArchiveError, Result, io_error, layout};
+use crate::scan::{feed_of, read_article, scan};
+use crate::{Result, layout};
 
 /// What a rebuild found.
 #[derive(Debug, Default)]
@@ -29,11 +28,10 @@ pub fn reindex<S: Store>(root: &Path, store: &mut S) -> Result<ReindexReport> {
     let mut rows = Vec::new();
     for path in &found.articles {
         let full = root.join(path);
-        let bytes = fs::read(&full).map_err(io_error(&full))?;
-        let article = match Article::from_file(&bytes) {
-            Ok(article) => article,
-            Err(source) => {
-                report.skipped.push(ArchiveError::NotAnArticle { path: full, source }.to_string());
+        let article = match read_article(&full)? {
+            Ok((_, article)) => article,
+            Err(why) => {
+                report.skipped.push(why);
                 continue;
             }
         };
@@ -64,12 +62,10 @@ pub fn reindex<S: Store>(root: &Path, store: &mut S) -> Result<ReindexReport> {
             report.skipped.push(format!("{revision_path}: a revision of a missing article"));
             continue;
         };
-        let full = root.join(revision_path);
-        let bytes = fs::read(&full).map_err(io_error(&full))?;
-        let parsed = match Article::from_file(&bytes) {
-            Ok(parsed) => parsed,
-            Err(source) => {
-                report.skipped.push(ArchiveError::NotAnArticle { path: full, source }.to_string());
+        let parsed = match read_article(&root.join(revision_path))? {
+            Ok((_, parsed)) => parsed,
+            Err(why) => {
+                report.skipped.push(why);
                 continue;
             }
         };

@@ -4,8 +4,10 @@
 use std::fs;
 use std::path::Path;
 
+use feedvault_core::Article;
+
 use crate::durable::is_temp_name;
-use crate::{Result, io_error};
+use crate::{ArchiveError, Result, io_error};
 
 /// What the article folders of a vault hold, as `/`-separated paths relative to it.
 #[derive(Debug, Default)]
@@ -59,4 +61,14 @@ pub fn feed_of(path: &str) -> Option<&str> {
     let mut parts = path.split('/');
     parts.next()?;
     parts.next()
+}
+
+/// Reads an article file: `Ok(Err(why))` when the file is there but is not an
+/// article file (to report and skip), `Err` when it cannot be read at all.
+pub fn read_article(path: &Path) -> Result<std::result::Result<(Vec<u8>, Article), String>> {
+    let bytes = fs::read(path).map_err(io_error(path))?;
+    Ok(match Article::from_file(&bytes) {
+        Ok(article) => Ok((bytes, article)),
+        Err(source) => Err(ArchiveError::NotAnArticle { path: path.to_owned(), source }.to_string()),
+    })
 }

@@ -34,6 +34,18 @@ macro_rules! usage {
 }
 
 fn main() -> ExitCode {
+    // A bug must still end in one clear line, not a backtrace (parsing has its own
+    // boundary per feed; this is the last resort).
+    std::panic::set_hook(Box::new(|info| {
+        let location = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!("feedvault: internal error{location}: {message} (please report this)");
+    }));
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,
