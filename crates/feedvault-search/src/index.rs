@@ -1,0 +1,390 @@
+//! The index: one tantivy document per article path, holding the current version.
+//!
+//! Fields: `path` (the key), `feed`, `title` and `body` (analyzed with the
+//! feedvault analyzer, positions kept for phrases; stored for snippets), `link`,
+//! `published` (a date, indexed and fast for filters and sorting). Writing is
+//! upsert-by-path, so a revision replaces the old version and an article is never
+//! found twice. Ranking is BM25 over title and body with the title boosted.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
+};
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
+
+use crate::analysis::{self, ANALYZER, html::html_to_text};
+use crate::query::{self, Filters, Needle, ParsedQuery, QueryError, Scope};
+use crate::{Result, SearchError};
+
+/// How much more a match in the title counts than one in the body.
+const TITLE_BOOST: f32 = 3.0;
+/// Longest snippet, in characters.
+const SNIPPET_CHARS: usize = 160;
+
+/// An article as the index receives it.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub path: String,
+    pub feed: String,
+    pub title: String,
+    pub link: String,
+    /// Milliseconds since the epoch (the article's T), when known.
+    pub published_ms: Option<i64>,
+    /// The article's body HTML; reduced to text before indexing.
+    pub body_html: String,
+}
+
+/// Which page of results, counted from 1.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub number: usize,
+    pub size: usize,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page { number: 1, size: 20 }
+    }
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    /// Newest first.
+    Date,
+}
+
+/// One search hit, as `search --json` and the web API print it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hit {
+    pub title: String,
+    pub link: String,
+    pub path: String,
+    /// RFC 3339, or null.
+    pub published: Option<String>,
+    /// HTML: the matched terms in `<b>`, everything else escaped.
+    pub snippet: String,
+    #[serde(skip)]
+    pub feed: String,
+}
+
+/// A page of hits and how many there are in all.
+#[derive(Debug, Clone, Default)]
+pub struct SearchResults {
+    pub total: usize,
+    pub hits: Vec<Hit>,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    path: Field,
+    feed: Field,
+    title: Field,
+    body: Field,
+    link: Field,
+    published: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let analyzed = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let fields = Fields {
+        path: builder.add_text_field("path", STRING | STORED),
+        feed: builder.add_text_field("feed", STRING | STORED),
+        title: builder.add_text_field("title", analyzed.clone()),
+        body: builder.add_text_field("body", analyzed),
+        link: builder.add_text_field("link", STORED),
+        published: builder.add_date_field(
+            "published",
+            DateOptions::from(INDEXED).set_fast().set_stored().set_precision(DateTimePrecision::Seconds),
+        ),
+    };
+    (builder.build(), fields)
+}
+
+/// The search index of a vault.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Option<IndexWriter>,
+    fields: Fields,
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it when missing.
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|source| SearchError::Io { path: dir.to_owned(), source })?;
+        let (schema, fields) = schema();
+        let index = Index::open_or_create(MmapDirectory::open(dir)?, schema)?;
+        index.tokenizers().register(ANALYZER, analysis::analyzer());
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { index, reader, writer: None, fields })
+    }
+
+    /// Prepares for writing with `threads` indexing threads sharing `heap_bytes`.
+    pub fn start_writing(&mut self, threads: usize, heap_bytes: usize) -> Result<()> {
+        if self.writer.is_none() {
+            self.writer =
+                Some(self.index.writer_with_num_threads(threads.max(1), heap_bytes.max(15_000_000 * threads))?);
+        }
+        Ok(())
+    }
+
+    fn writer(&mut self) -> Result<&mut IndexWriter> {
+        if self.writer.is_none() {
+            self.start_writing(1, 50_000_000)?;
+        }
+        Ok(self.writer.as_mut().expect("just started"))
+    }
+
+    /// Adds articles, replacing any earlier version indexed under the same path.
+    pub fn upsert(&mut self, documents: impl IntoIterator<Item = Document>) -> Result<()> {
+        let fields = self.fields;
+        let writer = self.writer()?;
+        for document in documents {
+            writer.delete_term(Term::from_field_text(fields.path, &document.path));
+            let mut doc = TantivyDocument::new();
+            doc.add_text(fields.path, &document.path);
+            doc.add_text(fields.feed, &document.feed);
+            doc.add_text(fields.title, &document.title);
+            doc.add_text(fields.body, html_to_text(&document.body_html));
+            doc.add_text(fields.link, &document.link);
+            if let Some(ms) = document.published_ms {
+                doc.add_date(fields.published, tantivy::DateTime::from_timestamp_millis(ms));
+            }
+            writer.add_document(doc)?;
+        }
+        Ok(())
+    }
+
+    /// Removes every document (before a rebuild).
+    pub fn clear(&mut self) -> Result<()> {
+        self.writer()?.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Makes everything written so far durable and searchable.
+    pub fn commit(&mut self) -> Result<()> {
+        if let Some(writer) = self.writer.as_mut() {
+            writer.commit()?;
+            self.reader.reload()?;
+        }
+        Ok(())
+    }
+
+    /// Number of documents searchable now.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// The path of every indexed document.
+    pub fn paths(&self) -> Result<Vec<String>> {
+        let searcher = self.reader.searcher();
+        let mut paths = Vec::new();
+        for segment in searcher.segment_readers() {
+            let store = segment.get_store_reader(64).map_err(tantivy::TantivyError::from)?;
+            for doc_id in segment.doc_ids_alive() {
+                let doc: TantivyDocument = store.get(doc_id)?;
+                if let Some(path) = doc.get_first(self.fields.path).and_then(|v| v.as_str()) {
+                    paths.push(path.to_owned());
+                }
+            }
+        }
+        paths.sort();
+        Ok(paths)
+    }
+
+    /// Runs a query in the query language with extra filters.
+    pub fn search(&self, query_text: &str, filters: &Filters, page: Page, sort: Sort) -> Result<SearchResults> {
+        let parsed = query::parse(query_text)?;
+        if parsed.required.is_empty() && parsed.feeds.is_empty() && filters.feed.is_none() {
+            return Err(QueryError::Empty.into());
+        }
+        let (query, highlight_terms) = self.build(&parsed, filters);
+        let searcher = self.reader.searcher();
+        let limit = page.size.max(1);
+        let offset = (page.number.max(1) - 1) * limit;
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let (addresses, total): (Vec<DocAddress>, usize) = match sort {
+            Sort::Relevance => {
+                let (docs, total) = searcher.search(&query, &(top.order_by_score(), Count))?;
+                (docs.into_iter().map(|(_, address)| address).collect(), total)
+            }
+            Sort::Date => {
+                let by_date = top.order_by_fast_field::<tantivy::DateTime>("published", Order::Desc);
+                let (docs, total) = searcher.search(&query, &(by_date, Count))?;
+                (docs.into_iter().map(|(_, address)| address).collect(), total)
+            }
+        };
+        let tokenizer = self.index.tokenizer_for_field(self.fields.body)?;
+        let mut snippets = SnippetGenerator::new(highlight_terms, tokenizer, self.fields.body, SNIPPET_CHARS);
+        snippets.set_max_num_chars(SNIPPET_CHARS);
+        let mut hits = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+            let body = text(self.fields.body);
+            let snippet = snippets.snippet(&body);
+            let snippet = if snippet.highlighted().is_empty() {
+                escape(&first_chars(&body, SNIPPET_CHARS))
+            } else {
+                snippet.to_html()
+            };
+            let published = doc
+                .get_first(self.fields.published)
+                .and_then(|v| v.as_datetime())
+                .and_then(|d| DateTime::<Utc>::from_timestamp(d.into_timestamp_secs(), 0))
+                .map(|d| d.to_rfc3339());
+            hits.push(Hit {
+                title: text(self.fields.title),
+                link: text(self.fields.link),
+                path: text(self.fields.path),
+                published,
+                snippet,
+                feed: text(self.fields.feed),
+            });
+        }
+        Ok(SearchResults { total, hits })
+    }
+
+    /// The tantivy query for a parsed query, and the terms to highlight.
+    fn build(&self, parsed: &ParsedQuery, filters: &Filters) -> (Box<dyn Query>, BTreeMap<String, f32>) {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut highlight = BTreeMap::new();
+        for group in &parsed.required {
+            let alternatives: Vec<(Occur, Box<dyn Query>)> = group
+                .iter()
+                .filter_map(|needle| {
+                    let (query, terms) = self.needle_query(needle)?;
+                    highlight.extend(terms.into_iter().map(|t| (t, 1.0)));
+                    Some((Occur::Should, query))
+                })
+                .collect();
+            if !alternatives.is_empty() {
+                clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+            }
+        }
+        for needle in &parsed.excluded {
+            if let Some((query, _)) = self.needle_query(needle) {
+                clauses.push((Occur::MustNot, query));
+            }
+        }
+        let feeds: Vec<&String> = parsed.feeds.iter().chain(filters.feed.as_ref()).collect();
+        if !feeds.is_empty() {
+            let any_feed = feeds
+                .into_iter()
+                .map(|f| -> (Occur, Box<dyn Query>) {
+                    let term = Term::from_field_text(self.fields.feed, f);
+                    (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)))
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any_feed))));
+        }
+        let after = later(parsed.after, filters.since);
+        let before = earlier(parsed.before, filters.until);
+        if after.is_some() || before.is_some() {
+            let bound = |t: Option<DateTime<Utc>>, inclusive: bool| match t {
+                None => Bound::Unbounded,
+                Some(t) => {
+                    let term = Term::from_field_date_for_search(
+                        self.fields.published,
+                        tantivy::DateTime::from_timestamp_secs(t.timestamp()),
+                    );
+                    if inclusive { Bound::Included(term) } else { Bound::Excluded(term) }
+                }
+            };
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(bound(after, true), bound(before, false)))));
+        }
+        if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        (Box::new(BooleanQuery::new(clauses)), highlight)
+    }
+
+    /// The query for one word or phrase over its scope, and its terms.
+    fn needle_query(&self, needle: &Needle) -> Option<(Box<dyn Query>, Vec<String>)> {
+        let terms = analysis::terms(&needle.text);
+        if terms.is_empty() {
+            return None;
+        }
+        let in_field = |field: Field| -> Box<dyn Query> {
+            match terms.as_slice() {
+                [single] if is_single_cjk(single) => single_character(field, single),
+                [single] => Box::new(TermQuery::new(
+                    Term::from_field_text(field, single),
+                    IndexRecordOption::WithFreqsAndPositions,
+                )),
+                many => Box::new(PhraseQuery::new(many.iter().map(|t| Term::from_field_text(field, t)).collect())),
+            }
+        };
+        let title: Box<dyn Query> = Box::new(BoostQuery::new(in_field(self.fields.title), TITLE_BOOST));
+        let query: Box<dyn Query> = match needle.scope {
+            Scope::Title => title,
+            Scope::TitleOrBody => {
+                Box::new(BooleanQuery::new(vec![(Occur::Should, title), (Occur::Should, in_field(self.fields.body))]))
+            }
+        };
+        Some((query, terms))
+    }
+}
+
+/// True for a term that is one CJK character (a query of one character).
+fn is_single_cjk(term: &str) -> bool {
+    let mut chars = term.chars();
+    matches!((chars.next(), chars.next()), (Some(c), None) if analysis::tokenizer::is_cjk_letter(c))
+}
+
+/// One character is indexed inside the bigrams around it (or alone when it stood
+/// alone), so it matches its unigram or any bigram that starts or ends with it.
+fn single_character(field: Field, character: &str) -> Box<dyn Query> {
+    let mut alternatives: Vec<(Occur, Box<dyn Query>)> = vec![(
+        Occur::Should,
+        Box::new(TermQuery::new(Term::from_field_text(field, character), IndexRecordOption::WithFreqs)),
+    )];
+    for pattern in [format!("{character}."), format!(".{character}")] {
+        if let Ok(regex) = RegexQuery::from_pattern(&pattern, field) {
+            alternatives.push((Occur::Should, Box::new(regex)));
+        }
+    }
+    Box::new(BooleanQuery::new(alternatives))
+}
+
+fn later(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    a.into_iter().chain(b).max()
+}
+
+fn earlier(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    a.into_iter().chain(b).min()
+}
+
+fn first_chars(text: &str, n: usize) -> String {
+    let mut out: String = text.chars().take(n).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
