@@ -1,41 +1,73 @@
 //! Requests: HTTP(S) through reqwest, files through the file system, one interface.
+//!
+//! Redirects are followed here, not by reqwest, so that every hop is checked (limit,
+//! loop, scheme), re-sends the conditional and per-feed headers, takes its own
+//! politeness permit, and so that the chain can be reported as permanent or not.
+//! Timeouts are enforced here too: a total deadline over all hops, and a stall limit on
+//! every wait for the response head and for each chunk of the body.
 
+use std::collections::HashSet;
 use std::error::Error as _;
+use std::future::Future;
 use std::io::Read;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use reqwest::header::{IF_MODIFIED_SINCE, IF_NONE_MATCH, LOCATION};
+use tokio::time::Instant;
+use url::Url;
 
-use crate::{Body, FailureKind, FetchError, FetchOptions, Fetched, Source, Validators};
+use crate::client::Clients;
+use crate::headers::{self, CacheHints};
+use crate::politeness::Politeness;
+use crate::{
+    Body, FailureKind, FetchError, FetchOptions, Fetched, Redirect, RequestSpec, Response, Source, Validators,
+};
 
-/// Gets feed documents; one per process, shared by all requests (connection reuse).
+/// Gets feed documents; one per process, cheap to clone, shared by all requests
+/// (connection reuse, politeness).
 #[derive(Debug, Clone)]
 pub struct Fetcher {
-    client: reqwest::Client,
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     options: FetchOptions,
+    clients: Clients,
+    politeness: Option<Politeness>,
 }
 
 impl Fetcher {
+    /// A fetcher; fails with [`FailureKind::Config`] when the global proxy is invalid.
     pub fn new(options: FetchOptions) -> Result<Self, FetchError> {
-        let client = reqwest::Client::builder()
-            .user_agent(&options.user_agent)
-            .connect_timeout(options.connect_timeout)
-            .timeout(options.total_timeout)
-            .redirect(reqwest::redirect::Policy::limited(options.max_redirects))
-            .gzip(true)
-            .brotli(true)
-            .build()
-            .map_err(|e| FetchError::new(FailureKind::Other, format!("cannot set up HTTP: {e}")))?;
-        Ok(Fetcher { client, options })
+        let clients = Clients::new(&options)?;
+        let politeness = options.politeness.map(Politeness::new);
+        Ok(Fetcher { inner: Arc::new(Inner { options, clients, politeness }) })
     }
 
-    /// Gets a source, conditionally when validators are given.
+    pub fn options(&self) -> &FetchOptions {
+        &self.inner.options
+    }
+
+    /// Gets a source, conditionally when validators are given, with no per-feed options.
     pub async fn fetch(&self, source: &Source, validators: &Validators) -> Result<Fetched, FetchError> {
+        self.fetch_with(source, validators, &RequestSpec::default()).await.map(|response| response.fetched)
+    }
+
+    /// Gets a source with per-feed options, reporting redirects and caching hints.
+    pub async fn fetch_with(
+        &self,
+        source: &Source,
+        validators: &Validators,
+        spec: &RequestSpec,
+    ) -> Result<Response, FetchError> {
         match source {
-            Source::Http(url) => self.fetch_http(url, validators).await,
+            Source::Http(url) => self.fetch_http(url, validators, spec).await,
             Source::File(path) => {
                 let path = path.clone();
-                let limit = self.options.max_bytes;
+                let limit = self.inner.options.max_bytes;
                 tokio::task::spawn_blocking(move || read_file(&path, limit))
                     .await
                     .map_err(|e| FetchError::new(FailureKind::Other, format!("file reader failed: {e}")))?
@@ -43,66 +75,187 @@ impl Fetcher {
         }
     }
 
-    async fn fetch_http(&self, url: &url::Url, validators: &Validators) -> Result<Fetched, FetchError> {
-        let mut request = self.client.get(url.clone());
+    async fn fetch_http(
+        &self,
+        start: &Url,
+        validators: &Validators,
+        spec: &RequestSpec,
+    ) -> Result<Response, FetchError> {
+        let options = &self.inner.options;
+        let client = self.inner.clients.get(spec.proxy.as_ref())?;
+        let mut hop_headers = spec.hop_headers()?;
         if let Some(etag) = &validators.etag {
-            request = request.header(IF_NONE_MATCH, etag);
+            hop_headers.insert(IF_NONE_MATCH, header_value(etag, "ETag")?);
         }
         if let Some(last_modified) = &validators.last_modified {
-            request = request.header(IF_MODIFIED_SINCE, last_modified);
+            hop_headers.insert(IF_MODIFIED_SINCE, header_value(last_modified, "Last-Modified")?);
         }
-        let mut response = request.send().await.map_err(|e| classify(&e, url))?;
-        let status = response.status();
-        if status == StatusCode::NOT_MODIFIED {
-            return Ok(Fetched::NotModified);
+        let cookie = spec.cookie_header()?;
+        let origin = start.host_str().map(str::to_owned);
+
+        let mut url = start.clone();
+        let mut seen = HashSet::from([url.clone()]);
+        let mut redirects: Vec<Redirect> = Vec::new();
+        let mut deadline = None;
+        loop {
+            let permit = match &self.inner.politeness {
+                Some(politeness) => Some(politeness.acquire(url.host_str().unwrap_or("")).await),
+                None => None,
+            };
+            // The total limit runs from when the fetch may start, not while it queues.
+            let deadline = *deadline.get_or_insert_with(|| Instant::now() + options.total_timeout);
+            let mut request = client.get(url.clone()).headers(hop_headers.clone());
+            if let Some((name, value)) = &cookie
+                && url.host_str().map(str::to_owned) == origin
+            {
+                request = request.header(name, value);
+            }
+            let head_wait = options.connect_timeout + options.stall_timeout;
+            let response = self
+                .bounded(request.send(), deadline, head_wait, &url, "waiting for the response")
+                .await?
+                .map_err(|e| classify(&e, &url))?;
+            let status = response.status();
+            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+                let next = self.next_hop(&url, &response, &seen, redirects.len())?;
+                drop(response);
+                drop(permit);
+                redirects.push(Redirect { status: status.as_u16(), to: next.clone() });
+                seen.insert(next.clone());
+                url = next;
+                continue;
+            }
+            let cache = CacheHints::from_headers(response.headers());
+            let fetched = if status == StatusCode::NOT_MODIFIED {
+                Fetched::NotModified
+            } else if status.is_success() {
+                Fetched::Body(self.read_body(response, &url, deadline).await?)
+            } else {
+                return Err(status_error(status, response.headers(), &url));
+            };
+            drop(permit);
+            let permanent_url =
+                (!redirects.is_empty() && redirects.iter().all(Redirect::is_permanent)).then(|| url.clone());
+            return Ok(Response { fetched, status: status.as_u16(), final_url: url, redirects, permanent_url, cache });
         }
-        if !status.is_success() {
-            let reason = status.canonical_reason().unwrap_or("");
+    }
+
+    /// Checks a redirect and resolves its target.
+    fn next_hop(
+        &self,
+        url: &Url,
+        response: &reqwest::Response,
+        seen: &HashSet<Url>,
+        followed: usize,
+    ) -> Result<Url, FetchError> {
+        let code = response.status().as_u16();
+        if !matches!(code, 301 | 302 | 303 | 307 | 308) {
+            return Err(status_error(response.status(), response.headers(), url));
+        }
+        let location = headers::header(response.headers(), LOCATION).ok_or_else(|| {
+            FetchError::new(
+                FailureKind::HttpStatus(code),
+                format!("HTTP {code} redirect without a Location from {url}"),
+            )
+        })?;
+        let next = url.join(location.trim()).map_err(|e| {
+            FetchError::new(FailureKind::Redirects, format!("bad redirect target {location:?} from {url}: {e}"))
+        })?;
+        if !matches!(next.scheme(), "http" | "https") {
+            return Err(FetchError::new(FailureKind::Redirects, format!("redirect from {url} to non-HTTP {next}")));
+        }
+        if seen.contains(&next) {
+            return Err(FetchError::new(FailureKind::Redirects, format!("redirect loop: {url} leads back to {next}")));
+        }
+        let limit = self.inner.options.max_redirects;
+        if followed >= limit {
             return Err(FetchError::new(
-                FailureKind::HttpStatus(status.as_u16()),
-                format!("HTTP {} {reason} from {url}", status.as_u16()),
+                FailureKind::Redirects,
+                format!("too many redirects (more than {limit}) from {url}"),
             ));
         }
-        let limit = self.options.max_bytes;
-        if response.content_length().is_some_and(|len| len as usize > limit) {
+        Ok(next)
+    }
+
+    /// Streams a body in under the size, stall and total limits.
+    async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        url: &Url,
+        deadline: Instant,
+    ) -> Result<Body, FetchError> {
+        let options = &self.inner.options;
+        let limit = options.max_bytes;
+        if response.content_length().is_some_and(|len| len > limit as u64) {
             return Err(too_large(limit, url));
         }
         let headers = response.headers().clone();
-        let final_url = response.url().clone();
         let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e, url))? {
+        loop {
+            let chunk = self
+                .bounded(response.chunk(), deadline, options.stall_timeout, url, "reading the body")
+                .await?
+                .map_err(|e| classify(&e, url))?;
+            let Some(chunk) = chunk else { break };
             if bytes.len() + chunk.len() > limit {
                 return Err(too_large(limit, url));
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(Fetched::Body(Body { bytes, final_url, charset: charset(&headers), validators: validators_of(&headers) }))
+        Ok(Body {
+            bytes,
+            final_url: url.clone(),
+            charset: headers::charset(&headers),
+            validators: headers::validators_of(&headers),
+        })
     }
+
+    /// Runs `future` until the total deadline or for at most `stall`, whichever is first.
+    async fn bounded<T>(
+        &self,
+        future: impl Future<Output = T>,
+        deadline: Instant,
+        stall: Duration,
+        url: &Url,
+        doing: &str,
+    ) -> Result<T, FetchError> {
+        let stall_at = Instant::now() + stall;
+        let total = self.inner.options.total_timeout;
+        let (until, message) = if deadline <= stall_at {
+            (deadline, format!("timed out: the {}s time limit ran out {doing} from {url}", total.as_secs_f32()))
+        } else {
+            (
+                stall_at,
+                format!("timed out: the server stalled, no data for {}s {doing} from {url}", stall.as_secs_f32()),
+            )
+        };
+        tokio::time::timeout_at(until, future).await.map_err(|_| FetchError::new(FailureKind::Timeout, message))
+    }
+}
+
+fn header_value(value: &str, what: &str) -> Result<reqwest::header::HeaderValue, FetchError> {
+    reqwest::header::HeaderValue::from_str(value)
+        .map_err(|_| FetchError::new(FailureKind::Config, format!("stored {what} {value:?} is not a valid header")))
+}
+
+fn status_error(status: StatusCode, headers: &reqwest::header::HeaderMap, url: &Url) -> FetchError {
+    let reason = status.canonical_reason().unwrap_or("");
+    let mut error = FetchError::new(
+        FailureKind::HttpStatus(status.as_u16()),
+        format!("HTTP {} {reason} from {url}", status.as_u16()),
+    );
+    if matches!(status.as_u16(), 429 | 503) {
+        error.retry_after = headers::retry_after(headers, SystemTime::now());
+    }
+    error
 }
 
 fn too_large(limit: usize, at: &impl std::fmt::Display) -> FetchError {
     FetchError::new(FailureKind::TooLarge, format!("body larger than the {limit}-byte limit at {at}"))
 }
 
-fn header(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
-    headers.get(name)?.to_str().ok().map(str::to_owned)
-}
-
-fn validators_of(headers: &HeaderMap) -> Validators {
-    Validators { etag: header(headers, ETAG), last_modified: header(headers, LAST_MODIFIED) }
-}
-
-/// The charset parameter of Content-Type.
-fn charset(headers: &HeaderMap) -> Option<String> {
-    let content_type = header(headers, CONTENT_TYPE)?;
-    content_type.split(';').skip(1).find_map(|param| {
-        let (key, value) = param.split_once('=')?;
-        key.trim().eq_ignore_ascii_case("charset").then(|| value.trim().trim_matches('"').to_owned())
-    })
-}
-
 /// Sorts a reqwest error into a failure kind with a one-line message.
-fn classify(err: &reqwest::Error, url: &url::Url) -> FetchError {
+fn classify(err: &reqwest::Error, url: &Url) -> FetchError {
     let mut chain = String::new();
     let mut source: Option<&dyn std::error::Error> = err.source();
     while let Some(cause) = source {
@@ -138,7 +291,7 @@ fn classify(err: &reqwest::Error, url: &url::Url) -> FetchError {
 }
 
 /// Reads a local feed, refusing more than `limit` bytes without reading them all.
-fn read_file(path: &std::path::Path, limit: usize) -> Result<Fetched, FetchError> {
+fn read_file(path: &std::path::Path, limit: usize) -> Result<Response, FetchError> {
     let shown = path.display();
     let file = std::fs::File::open(path).map_err(|e| FetchError::new(FailureKind::Io, format!("{shown}: {e}")))?;
     let mut bytes = Vec::new();
@@ -148,7 +301,15 @@ fn read_file(path: &std::path::Path, limit: usize) -> Result<Fetched, FetchError
     if bytes.len() > limit {
         return Err(too_large(limit, &shown));
     }
-    let final_url = url::Url::from_file_path(path)
+    let final_url = Url::from_file_path(path)
         .map_err(|()| FetchError::new(FailureKind::Io, format!("{shown}: not an absolute path")))?;
-    Ok(Fetched::Body(Body { bytes, final_url, charset: None, validators: Validators::default() }))
+    let body = Body { bytes, final_url: final_url.clone(), charset: None, validators: Validators::default() };
+    Ok(Response {
+        fetched: Fetched::Body(body),
+        status: 200,
+        final_url,
+        redirects: Vec::new(),
+        permanent_url: None,
+        cache: CacheHints::default(),
+    })
 }

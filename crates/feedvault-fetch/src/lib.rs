@@ -1,46 +1,39 @@
-//! feedvault-fetch: getting a feed's bytes.
+//! feedvault-fetch: getting a feed's bytes, politely, and deciding when to get them next.
 //!
-//! [`Fetcher`] gets a [`Source`]: over HTTP(S) (reqwest with rustls, HTTP/2, gzip and
-//! brotli; conditional requests from the last ETag and Last-Modified; the size limit
-//! enforced on the decoded bytes while they stream in; connect and total timeouts; a
-//! redirect limit) or from a local file (`file://` or a path). Every failure is
-//! classified ([`FailureKind`]) so callers can report and, later, schedule by kind.
-//! It knows nothing of parsing or archiving.
+//! - [`Fetcher`] gets a [`Source`]: over HTTP(S) (reqwest with rustls, HTTP/2, gzip,
+//!   brotli, zstd and deflate; conditional requests from the last ETag and Last-Modified;
+//!   the size limit enforced on the decoded bytes while they stream in; connect, total
+//!   and stall timeouts; redirects followed by hand with a limit and loop detection;
+//!   HTTP, HTTPS, SOCKS5 and SOCKS5h proxies, globally or per feed, and the standard
+//!   proxy environment variables) or from a local file (`file://` or a path).
+//!   [`Fetcher::fetch_with`] takes per-feed options ([`RequestSpec`]) and reports the
+//!   redirect chain, the permanent URL to store, and caching hints ([`Response`]).
+//! - Every failure is classified ([`FailureKind`], with a stable [`FailureKind::label`])
+//!   and carries Retry-After for 429 and 503.
+//! - [`politeness`] limits concurrency globally and per host and spaces requests to a host.
+//! - [`schedule`] holds the pure functions that decide the next check: adaptive
+//!   intervals, backoff, the window rule and the `gone` rule.
+//!
+//! It knows nothing of parsing, storing or archiving.
 
+mod client;
+mod error;
+pub mod headers;
 mod http;
+mod options;
+pub mod politeness;
+pub mod schedule;
 mod source;
 
-use std::time::Duration;
-
-use thiserror::Error;
-
+pub use error::{FailureKind, FetchError};
+pub use headers::CacheHints;
 pub use http::Fetcher;
+pub use options::{DEFAULT_USER_AGENT, FetchOptions, ProxyChoice, RequestSpec};
+pub use politeness::{Politeness, PolitenessOptions};
 pub use source::Source;
 
-/// Limits and identity of every request.
-#[derive(Debug, Clone)]
-pub struct FetchOptions {
-    pub max_bytes: usize,
-    pub connect_timeout: Duration,
-    pub total_timeout: Duration,
-    pub max_redirects: usize,
-    pub user_agent: String,
-}
-
-impl Default for FetchOptions {
-    fn default() -> Self {
-        FetchOptions {
-            max_bytes: 32 * 1024 * 1024,
-            connect_timeout: Duration::from_secs(15),
-            total_timeout: Duration::from_secs(120),
-            max_redirects: 10,
-            user_agent: concat!("feedvault/", env!("CARGO_PKG_VERSION"), " (+https://github.com/feedvault)").to_owned(),
-        }
-    }
-}
-
 /// Validators from the last successful fetch, for a conditional request.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Validators {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
@@ -65,30 +58,37 @@ pub struct Body {
     pub validators: Validators,
 }
 
-/// What kind of failure a fetch ended in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureKind {
-    Dns,
-    Connect,
-    Tls,
-    Timeout,
-    HttpStatus(u16),
-    TooLarge,
-    Redirects,
-    Io,
-    Other,
+/// Everything [`Fetcher::fetch_with`] learnt from a successful fetch.
+#[derive(Debug)]
+pub struct Response {
+    /// The document, or 304 Not Modified.
+    pub fetched: Fetched,
+    /// The final status (200..=299 or 304; 200 for files).
+    pub status: u16,
+    /// The URL that finally answered (the source's own when there was no redirect).
+    pub final_url: url::Url,
+    /// The redirects followed, in order.
+    pub redirects: Vec<Redirect>,
+    /// `Some(final_url)` when at least one redirect was followed and every one was
+    /// permanent (301 or 308): the URL callers should store in place of the feed's.
+    /// `None` when any hop was temporary (302, 303, 307): keep the stored URL.
+    pub permanent_url: Option<url::Url>,
+    /// Cache-Control max-age and Expires of the final response.
+    pub cache: CacheHints,
 }
 
-/// A failed fetch: its kind and a one-line description.
-#[derive(Debug, Clone, Error)]
-#[error("{message}")]
-pub struct FetchError {
-    pub kind: FailureKind,
-    pub message: String,
+/// One redirect followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    /// 301, 302, 303, 307 or 308.
+    pub status: u16,
+    /// Where it pointed (resolved against the URL that answered).
+    pub to: url::Url,
 }
 
-impl FetchError {
-    pub(crate) fn new(kind: FailureKind, message: impl Into<String>) -> Self {
-        FetchError { kind, message: message.into() }
+impl Redirect {
+    /// 301 Moved Permanently or 308 Permanent Redirect.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self.status, 301 | 308)
     }
 }
