@@ -14,7 +14,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use feedvault_core::identity::{item_key, sha256_hex};
-use feedvault_core::{Item, slug};
+use feedvault_core::{Article, Item, slug};
 use feedvault_store::{ArticleRow, Change, Lookup, Origin, Store};
 
 use crate::durable::Batch;
@@ -37,6 +37,8 @@ pub struct ImportReport {
     pub skipped: Vec<String>,
     /// Files whose time was not a number (imported; dated by the file's mtime).
     pub undated: Vec<String>,
+    /// (path in the vault, feed, article) of every file imported, for the search index.
+    pub articles: Vec<(String, String, Article)>,
 }
 
 struct Candidate {
@@ -175,6 +177,7 @@ fn import_chunk<S: Store>(
         taken.insert(path.clone());
         *report.by_feed.entry(feed.clone()).or_default() += 1;
         report.imported += 1;
+        report.articles.push((path.clone(), feed.clone(), article.clone()));
         changes.push(Change::Insert(ArticleRow {
             id: 0,
             feed,

@@ -43,6 +43,9 @@ pub struct ArchiveReport {
     pub unchanged: usize,
     /// Paths written (new articles and new versions), relative to the vault.
     pub written: Vec<String>,
+    /// The current version of every article that is new or changed (including a
+    /// file adopted after a crash), for the search index.
+    pub changed: Vec<(String, Article)>,
 }
 
 /// Writes articles into a vault. Holding one means holding the vault lock.
@@ -124,7 +127,8 @@ impl<S: Store> Archiver<S> {
                         revision,
                     });
                     report.revised += 1;
-                    report.written.push(row.path);
+                    report.written.push(row.path.clone());
+                    report.changed.push((row.path, article));
                 }
                 None => {
                     let (path, already_on_disk) =
@@ -135,6 +139,7 @@ impl<S: Store> Archiver<S> {
                         report.written.push(path.clone());
                     }
                     paths_this_batch.insert(path.clone());
+                    report.changed.push((path.clone(), article.clone()));
                     changes.push(Change::Insert(ArticleRow {
                         id: 0,
                         feed: feed.to_owned(),

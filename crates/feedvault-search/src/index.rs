@@ -243,7 +243,8 @@ impl SearchIndex {
         for address in addresses {
             let doc: TantivyDocument = searcher.doc(address)?;
             let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_owned();
-            let body = text(self.fields.body);
+            // Block boundaries are line breaks in the indexed text; a snippet is one line.
+            let body = text(self.fields.body).replace('\n', " ");
             let snippet = snippets.snippet(&body);
             let snippet = if snippet.highlighted().is_empty() {
                 escape(&first_chars(&body, SNIPPET_CHARS))

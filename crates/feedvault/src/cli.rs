@@ -51,8 +51,33 @@ pub enum Command {
     Parse { file_or_url: String },
     /// Bring article files from another archive into the vault.
     ImportArchive { dir: PathBuf },
-    /// Rebuild state.db from archive/ and feedvault.toml.
+    /// Rebuild state.db and the search index from archive/ and feedvault.toml.
     Reindex,
-    /// Check that the archive and state.db agree; exit 1 listing the problems.
+    /// Check that the archive, state.db and the search index agree; exit 1 listing the problems.
     Verify,
+    /// Search the archive (words, "phrases", -exclusion, OR, feed:, title:, after:, before:).
+    Search {
+        query: String,
+        /// Print a JSON array of {title, link, path, published, snippet}.
+        #[arg(long)]
+        json: bool,
+        /// Results per page.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Which page of results (from 1).
+        #[arg(long, default_value_t = 1)]
+        page: usize,
+        /// Only this feed.
+        #[arg(long)]
+        feed: Option<String>,
+        /// Published on or after this day (YYYY-MM-DD, UTC).
+        #[arg(long)]
+        since: Option<String>,
+        /// Published on or before this day (YYYY-MM-DD, UTC).
+        #[arg(long)]
+        until: Option<String>,
+        /// relevance (BM25, titles count more) or date (newest first).
+        #[arg(long, default_value = "relevance")]
+        sort: String,
+    },
 }

@@ -37,6 +37,7 @@ enum Outcome {
 pub fn run(vault: &Path, force: bool) -> Result<ExitCode> {
     let config = Config::load(vault)?;
     let mut archiver = super::open_archiver(vault, &config)?;
+    let mut search = super::index::open(vault)?;
     let removed = feedvault_archive::verify::remove_temp_files(vault)?;
     if removed > 0 {
         eprintln!("feedvault: removed {removed} temporary files left by an interrupted run");
@@ -77,7 +78,8 @@ pub fn run(vault: &Path, force: bool) -> Result<ExitCode> {
         let (index, source, fetched) = joined?;
         let feed = &config.feeds[index];
         progress.set_message(feed.name.clone());
-        let outcome = archive_one(&mut archiver, feed, &source, fetched, force, config.max_feed_bytes);
+        let outcome = archive_one(&mut archiver, feed, &source, fetched, force, config.max_feed_bytes)
+            .and_then(|outcome| index_changes(&mut search, &feed.name, outcome));
         let outcome = match outcome {
             Ok(outcome) => outcome,
             Err(err) => {
@@ -92,11 +94,22 @@ pub fn run(vault: &Path, force: bool) -> Result<ExitCode> {
         progress.inc(1);
     }
     progress.finish_and_clear();
+    if let Err(err) = search.commit() {
+        vault_error.get_or_insert_with(|| format!("{err:#}"));
+    }
     print_summary(&config.feeds, &outcomes, archiver.settings().layout.root());
     match vault_error {
         Some(err) => Err(anyhow::anyhow!("the vault could not be written: {err}")),
         None => Ok(ExitCode::SUCCESS),
     }
+}
+
+/// Adds what an archive step changed to the search index (committed at the end).
+fn index_changes(index: &mut feedvault_search::SearchIndex, feed: &str, outcome: Outcome) -> Result<Outcome> {
+    if let Outcome::Archived(report) = &outcome {
+        index.upsert(report.changed.iter().map(|(path, article)| super::index::document(path, feed, article)))?;
+    }
+    Ok(outcome)
 }
 
 /// Parses and archives one fetched feed, recording the check. `Err` is a failure of

@@ -16,6 +16,9 @@ pub fn run(vault: &Path, dir: &Path) -> Result<ExitCode> {
     let config = Config::load(vault)?;
     let mut archiver = super::open_archiver(vault, &config)?;
     let report = feedvault_archive::import::import_archive(&mut archiver, dir, Utc::now())?;
+    let mut index = super::index::open(vault)?;
+    index.upsert(report.articles.iter().map(|(path, feed, article)| super::index::document(path, feed, article)))?;
+    index.commit()?;
     for skipped in &report.skipped {
         eprintln!("feedvault: skipped {skipped}");
     }

@@ -3,12 +3,14 @@
 mod add;
 mod fetch;
 mod import_archive;
+mod index;
 mod init;
 mod list;
 mod opml;
 mod parse;
 mod reindex;
 mod remove;
+mod search;
 mod verify;
 
 use std::path::Path;
@@ -36,6 +38,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::ImportArchive { dir } => import_archive::run(vault, &dir),
         Command::Reindex => reindex::run(vault),
         Command::Verify => verify::run(vault),
+        Command::Search { query, json, limit, page, feed, since, until, sort } => search::run(
+            vault,
+            search::SearchArgs {
+                query: &query,
+                json,
+                limit,
+                page,
+                feed,
+                since: since.as_deref(),
+                until: until.as_deref(),
+                sort: &sort,
+            },
+        ),
     }
 }
 

@@ -14,8 +14,10 @@ pub fn run(vault: &Path) -> Result<ExitCode> {
     for skipped in &report.skipped {
         eprintln!("feedvault: skipped {skipped}");
     }
+    let mut index = super::index::open(vault)?;
+    let indexed = super::index::rebuild(vault, &mut index)?;
     println!(
-        "Reindexed {} articles and {} revisions ({} files skipped).",
+        "Reindexed {} articles and {} revisions ({} files skipped); {indexed} articles in the search index.",
         report.articles,
         report.revisions,
         report.skipped.len()

@@ -11,10 +11,12 @@ use crate::config::Config;
 pub fn run(vault: &Path) -> Result<ExitCode> {
     Config::load(vault)?;
     let store = super::open_store(vault)?;
-    let problems = feedvault_archive::verify::verify(vault, &store)?;
+    let mut problems = feedvault_archive::verify::verify(vault, &store)?;
+    let index = super::index::open(vault)?;
+    problems.extend(super::index::compare(&index, &store.article_paths()?)?);
     if problems.is_empty() {
         println!(
-            "OK: {} articles and {} revisions, all recorded, all readable.",
+            "OK: {} articles and {} revisions, all recorded, readable and searchable.",
             store.article_count()?,
             store.revision_paths()?.len()
         );
