@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod proxies;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
