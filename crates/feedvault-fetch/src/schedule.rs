@@ -69,6 +69,14 @@ pub struct Hints {
     pub update_period: Option<Duration>,
 }
 
+impl Hints {
+    /// The caching part of the hints, from a response's headers at `now`; callers add
+    /// `ttl` and `update_period` from the parsed feed.
+    pub fn from_cache(cache: &crate::CacheHints, now: DateTime<Utc>) -> Hints {
+        Hints { fresh_for: cache.fresh_for(now), ..Hints::default() }
+    }
+}
+
 /// The last successful fetch that returned a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LastFetch {
@@ -442,5 +450,7 @@ mod tests {
             assert_eq!(syndication_period(period, frequency), want, "{period:?} {frequency:?}");
         }
         assert_eq!(ttl(60), HOUR);
+        let cache = crate::CacheHints { max_age: Some(HOUR), expires: None };
+        assert_eq!(Hints::from_cache(&cache, now()).fresh_for, Some(HOUR));
     }
 }

@@ -184,6 +184,10 @@ fn failures_are_classified() {
         assert_eq!(refused.kind, FailureKind::Connect, "{}", refused.message);
         assert_eq!(refused.kind.label(), "connect");
 
+        // TLS spoken to a plain-HTTP server fails in the handshake.
+        let tls = fail(url::Url::parse(&server.base.replace("http://", "https://")).unwrap()).await;
+        assert_eq!(tls.kind, FailureKind::Tls, "{}", tls.message);
+
         let spec = RequestSpec { headers: vec![("Bad Name".into(), "x".into())], ..Default::default() };
         let invalid = fetcher.fetch_with(&Source::Http(server.url("/ok")), &Validators::default(), &spec).await;
         assert_eq!(invalid.unwrap_err().kind, FailureKind::Config);
