@@ -5,7 +5,13 @@
 //! (feedparser, rss-parser) run from `bench/parse/run.sh` on the same file.
 //! `archive [--feeds F] [--items N]` generates F local feeds of N items, then times
 //! the release `feedvault fetch` archiving all of them into a new vault, end to end
-//! (parse, identity, durable writes, state). Timing lives here, never in tests.
+//! (parse, identity, durable writes, state). `search [--docs N] [--dir D]` indexes N
+//! synthetic articles with feedvault's index and with SQLite FTS5 (trigram) and
+//! compares them. Timing lives here, never in tests.
+
+mod corpus;
+mod search;
+mod segmentation;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,7 +36,15 @@ fn main() -> Result<()> {
             parse(Path::new(file), Duration::from_secs_f64(flag("--seconds", 5.0)?))
         }
         Some("archive") => archive(flag("--feeds", 20.0)? as usize, flag("--items", 500.0)? as usize),
-        _ => bail!("usage: feedvault-bench parse FILE [--seconds S] | archive [--feeds F] [--items N]"),
+        Some("search") => {
+            let dir = args.iter().position(|a| a == "--dir").and_then(|i| args.get(i + 1));
+            let dir = dir.map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/bench-search"));
+            search::run(flag("--docs", 100_000.0)? as usize, &dir, !args.iter().any(|a| a == "--no-fts5"))
+        }
+        Some("segmentation") => segmentation::run(Path::new("examples/feeds"), flag("--docs", 20_000.0)? as usize),
+        _ => bail!(
+            "usage: feedvault-bench parse FILE [--seconds S] | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N]"
+        ),
     }
 }
 

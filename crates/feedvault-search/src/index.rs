@@ -1,12 +1,14 @@
 //! The index: one tantivy document per article path, holding the current version.
 //!
-//! Fields: `path` (the key), `feed`, `title` and `body` (analyzed with the
-//! feedvault analyzer, positions kept for phrases; stored for snippets), `link`,
-//! `published` (a date, indexed and fast for filters and sorting). Writing is
-//! upsert-by-path, so a revision replaces the old version and an article is never
-//! found twice. Ranking is BM25 over title and body with the title boosted.
+//! Fields: `path` (the key), `feed`, `title` (analyzed, for `title:`), `text` (what
+//! ordinary terms match: the title [`TITLE_WEIGHT`] times, then the body text),
+//! `body` (stored only, for snippets), `link`, `published` (a date, indexed and fast
+//! for filters and sorting). Repeating the title in `text` is BM25F with a title
+//! weight: a title match counts more, and every ordinary query stays a query on one
+//! field, which keeps tantivy's fast paths (block-max WAND for the top hits, document
+//! frequency for the count of a one-term query). Writing is upsert-by-path, so a
+//! revision replaces the old version and an article is never found twice.
 
-use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::path::Path;
 
@@ -14,22 +16,20 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
-};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery};
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
 
 use crate::analysis::{self, ANALYZER, html::html_to_text};
 use crate::query::{self, Filters, Needle, ParsedQuery, QueryError, Scope};
+use crate::snippet::Highlighter;
 use crate::{Result, SearchError};
 
-/// How much more a match in the title counts than one in the body.
-const TITLE_BOOST: f32 = 3.0;
+/// How many times the title is indexed into `text` (BM25F title weight).
+const TITLE_WEIGHT: usize = 3;
 /// Longest snippet, in characters.
 const SNIPPET_CHARS: usize = 160;
 
@@ -94,6 +94,7 @@ struct Fields {
     path: Field,
     feed: Field,
     title: Field,
+    text: Field,
     body: Field,
     link: Field,
     published: Field,
@@ -112,7 +113,15 @@ fn schema() -> (Schema, Fields) {
         path: builder.add_text_field("path", STRING | STORED),
         feed: builder.add_text_field("feed", STRING | STORED),
         title: builder.add_text_field("title", analyzed.clone()),
-        body: builder.add_text_field("body", analyzed),
+        text: builder.add_text_field(
+            "text",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(ANALYZER)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            ),
+        ),
+        body: builder.add_text_field("body", STORED),
         link: builder.add_text_field("link", STORED),
         published: builder.add_date_field(
             "published",
@@ -166,8 +175,13 @@ impl SearchIndex {
             let mut doc = TantivyDocument::new();
             doc.add_text(fields.path, &document.path);
             doc.add_text(fields.feed, &document.feed);
+            let body = html_to_text(&document.body_html);
             doc.add_text(fields.title, &document.title);
-            doc.add_text(fields.body, html_to_text(&document.body_html));
+            for _ in 0..TITLE_WEIGHT {
+                doc.add_text(fields.text, &document.title);
+            }
+            doc.add_text(fields.text, &body);
+            doc.add_text(fields.body, body);
             doc.add_text(fields.link, &document.link);
             if let Some(ms) = document.published_ms {
                 doc.add_date(fields.published, tantivy::DateTime::from_timestamp_millis(ms));
@@ -225,32 +239,23 @@ impl SearchIndex {
         let limit = page.size.max(1);
         let offset = (page.number.max(1) - 1) * limit;
         let top = TopDocs::with_limit(limit).and_offset(offset);
-        let (addresses, total): (Vec<DocAddress>, usize) = match sort {
-            Sort::Relevance => {
-                let (docs, total) = searcher.search(&query, &(top.order_by_score(), Count))?;
-                (docs.into_iter().map(|(_, address)| address).collect(), total)
-            }
+        // Top hits and the total are two passes on purpose: alone, the top-k pass can
+        // skip blocks that cannot make the top (block-max WAND) and the count pass
+        // needs no scores; together they would score every match.
+        let addresses: Vec<DocAddress> = match sort {
+            Sort::Relevance => searcher.search(&query, &top.order_by_score())?.into_iter().map(|(_, a)| a).collect(),
             Sort::Date => {
                 let by_date = top.order_by_fast_field::<tantivy::DateTime>("published", Order::Desc);
-                let (docs, total) = searcher.search(&query, &(by_date, Count))?;
-                (docs.into_iter().map(|(_, address)| address).collect(), total)
+                searcher.search(&query, &by_date)?.into_iter().map(|(_, a)| a).collect()
             }
         };
-        let tokenizer = self.index.tokenizer_for_field(self.fields.body)?;
-        let mut snippets = SnippetGenerator::new(highlight_terms, tokenizer, self.fields.body, SNIPPET_CHARS);
-        snippets.set_max_num_chars(SNIPPET_CHARS);
+        let total = searcher.search(&query, &Count)?;
+        let highlighter = Highlighter::new(highlight_terms);
         let mut hits = Vec::with_capacity(addresses.len());
         for address in addresses {
             let doc: TantivyDocument = searcher.doc(address)?;
             let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_owned();
-            // Block boundaries are line breaks in the indexed text; a snippet is one line.
-            let body = text(self.fields.body).replace('\n', " ");
-            let snippet = snippets.snippet(&body);
-            let snippet = if snippet.highlighted().is_empty() {
-                escape(&first_chars(&body, SNIPPET_CHARS))
-            } else {
-                snippet.to_html()
-            };
+            let snippet = highlighter.snippet(&text(self.fields.body), SNIPPET_CHARS);
             let published = doc
                 .get_first(self.fields.published)
                 .and_then(|v| v.as_datetime())
@@ -269,25 +274,34 @@ impl SearchIndex {
     }
 
     /// The tantivy query for a parsed query, and the terms to highlight.
-    fn build(&self, parsed: &ParsedQuery, filters: &Filters) -> (Box<dyn Query>, BTreeMap<String, f32>) {
+    fn build(&self, parsed: &ParsedQuery, filters: &Filters) -> (Box<dyn Query>, Vec<String>) {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut highlight = BTreeMap::new();
+        let mut highlight = Vec::new();
         for group in &parsed.required {
-            let alternatives: Vec<(Occur, Box<dyn Query>)> = group
+            let mut alternatives: Vec<(Occur, Box<dyn Query>)> = group
                 .iter()
                 .filter_map(|needle| {
                     let (query, terms) = self.needle_query(needle)?;
-                    highlight.extend(terms.into_iter().map(|t| (t, 1.0)));
+                    highlight.extend(terms);
                     Some((Occur::Should, query))
                 })
                 .collect();
-            if !alternatives.is_empty() {
-                clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+            match alternatives.len() {
+                0 => {}
+                1 => clauses.push((Occur::Must, alternatives.pop().expect("one alternative").1)),
+                _ => clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives)))),
             }
         }
         for needle in &parsed.excluded {
-            if let Some((query, _)) = self.needle_query(needle) {
-                clauses.push((Occur::MustNot, query));
+            // Text or title (the title is inside `text`, so the set is the same): a
+            // union, because tantivy 0.27's exclusion seeks a bare phrase scorer
+            // backwards on creation (its debug assertion fires); a union seeks safely.
+            let title_only = Needle { text: needle.text.clone(), scope: Scope::Title };
+            if let (Some((in_text, _)), Some((in_title, _))) =
+                (self.needle_query(needle), self.needle_query(&title_only))
+            {
+                let either = BooleanQuery::new(vec![(Occur::Should, in_text), (Occur::Should, in_title)]);
+                clauses.push((Occur::MustNot, Box::new(either)));
             }
         }
         let feeds: Vec<&String> = parsed.feeds.iter().chain(filters.feed.as_ref()).collect();
@@ -319,6 +333,11 @@ impl SearchIndex {
         if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
+        // A lone required clause is the query itself: its own fast paths apply.
+        if let [(Occur::Must, _)] = clauses.as_slice() {
+            let (_, only) = clauses.pop().expect("one clause");
+            return (only, highlight);
+        }
         (Box::new(BooleanQuery::new(clauses)), highlight)
     }
 
@@ -328,22 +347,14 @@ impl SearchIndex {
         if terms.is_empty() {
             return None;
         }
-        let in_field = |field: Field| -> Box<dyn Query> {
-            match terms.as_slice() {
-                [single] if is_single_cjk(single) => single_character(field, single),
-                [single] => Box::new(TermQuery::new(
-                    Term::from_field_text(field, single),
-                    IndexRecordOption::WithFreqsAndPositions,
-                )),
-                many => Box::new(PhraseQuery::new(many.iter().map(|t| Term::from_field_text(field, t)).collect())),
-            }
+        let field = match needle.scope {
+            Scope::Title => self.fields.title,
+            Scope::TitleOrBody => self.fields.text,
         };
-        let title: Box<dyn Query> = Box::new(BoostQuery::new(in_field(self.fields.title), TITLE_BOOST));
-        let query: Box<dyn Query> = match needle.scope {
-            Scope::Title => title,
-            Scope::TitleOrBody => {
-                Box::new(BooleanQuery::new(vec![(Occur::Should, title), (Occur::Should, in_field(self.fields.body))]))
-            }
+        let query: Box<dyn Query> = match terms.as_slice() {
+            [single] if is_single_cjk(single) => single_character(field, single),
+            [single] => Box::new(TermQuery::new(Term::from_field_text(field, single), IndexRecordOption::WithFreqs)),
+            many => Box::new(PhraseQuery::new(many.iter().map(|t| Term::from_field_text(field, t)).collect())),
         };
         Some((query, terms))
     }
@@ -376,16 +387,4 @@ fn later(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<
 
 fn earlier(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
     a.into_iter().chain(b).min()
-}
-
-fn first_chars(text: &str, n: usize) -> String {
-    let mut out: String = text.chars().take(n).collect();
-    if out.len() < text.len() {
-        out.push('…');
-    }
-    out
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

@@ -12,6 +12,7 @@
 pub mod analysis;
 pub mod index;
 pub mod query;
+pub mod snippet;
 
 pub use index::{Document, Hit, Page, SearchIndex, SearchResults, Sort};
 pub use query::{Filters, QueryError};

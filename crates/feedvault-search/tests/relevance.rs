@@ -163,7 +163,7 @@ fn paging_and_totals() {
 #[test]
 fn snippets_highlight_chinese_and_are_html_safe() {
     let mut docs = corpus();
-    docs.push(doc("x/1", "x", "Escaping", "<p>a &lt;script&gt; tag &amp; the word fsync in text</p>", 1));
+    docs.push(doc("x/1", "x", "Escaping", "<p>the word fsync, then a &lt;script&gt; tag &amp; more</p>", 1));
     let (_dir, index) = index_of(docs);
     let hit = index.search("帕特鲁舍夫", &Filters::default(), Page::default(), Sort::Relevance).unwrap().hits.remove(0);
     assert!(hit.snippet.contains("<b>帕特鲁舍夫</b>") || hit.snippet.contains("<b>帕特</b>"), "{}", hit.snippet);

@@ -13,14 +13,14 @@ pub mod fold;
 pub mod html;
 pub mod tokenizer;
 
-use tantivy::tokenizer::{Language, Stemmer, TextAnalyzer};
+use tantivy::tokenizer::TextAnalyzer;
 
 /// The name the analyzer is registered under in the index.
 pub const ANALYZER: &str = "feedvault";
 
 /// The analyzer for titles, bodies and queries.
 pub fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(tokenizer::CjkBigramTokenizer).filter(Stemmer::new(Language::English)).build()
+    TextAnalyzer::builder(tokenizer::CjkBigramTokenizer).build()
 }
 
 /// The terms `text` becomes, in order (for queries and tests).

@@ -1,6 +1,9 @@
 //! The CJK bigram tokenizer: runs of Han, kana and hangul become overlapping
 //! bigrams (a run of one character a unigram); runs of other letters and digits
-//! become lower-cased words. Every character is folded first ([`super::fold`]).
+//! become lower-cased words, English ones stemmed (Snowball). Every character is
+//! folded first ([`super::fold`]).
+
+use std::sync::OnceLock;
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
@@ -34,71 +37,127 @@ fn class(c: char) -> Class {
     }
 }
 
-pub struct CjkTokenStream {
-    tokens: Vec<Token>,
-    index: usize,
+/// Tokens are produced lazily into one reused [`Token`], so a long article costs no
+/// allocation per token.
+pub struct CjkTokenStream<'a> {
+    text: &'a str,
+    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+    /// The previous character of the current CJK run: (offset, folded char).
+    previous_cjk: Option<(usize, char)>,
+    /// Characters in the current CJK run so far.
+    run_len: usize,
+    /// The current token, rewritten in place for each new one.
+    token: Token,
+    position: usize,
 }
 
 impl Tokenizer for CjkBigramTokenizer {
-    type TokenStream<'a> = CjkTokenStream;
+    type TokenStream<'a> = CjkTokenStream<'a>;
 
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> CjkTokenStream {
-        CjkTokenStream { tokens: tokenize(text), index: usize::MAX }
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> CjkTokenStream<'a> {
+        CjkTokenStream {
+            text,
+            chars: text.char_indices().peekable(),
+            previous_cjk: None,
+            run_len: 0,
+            token: Token::default(),
+            position: 0,
+        }
     }
 }
 
-impl TokenStream for CjkTokenStream {
+impl CjkTokenStream<'_> {
+    fn emit(&mut self, from: usize, to: usize) -> bool {
+        self.token.offset_from = from;
+        self.token.offset_to = to;
+        self.token.position = self.position;
+        self.token.position_length = 1;
+        self.position += 1;
+        true
+    }
+
+    /// Ends the current CJK run; a run of one character becomes a unigram.
+    fn end_cjk_run(&mut self) -> bool {
+        let single = self.run_len == 1;
+        self.run_len = 0;
+        match self.previous_cjk.take() {
+            Some((offset, c)) if single => {
+                self.token.text.clear();
+                self.token.text.push(c);
+                self.emit(offset, offset + self.text[offset..].chars().next().map_or(0, char::len_utf8))
+            }
+            _ => false,
+        }
+    }
+}
+
+impl TokenStream for CjkTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        self.index = self.index.wrapping_add(1);
-        self.index < self.tokens.len()
+        while let Some(&(offset, original)) = self.chars.peek() {
+            let folded = fold(original);
+            match class(folded) {
+                Class::Cjk => {
+                    self.chars.next();
+                    let end = offset + original.len_utf8();
+                    self.run_len += 1;
+                    if let Some((previous_offset, previous)) = self.previous_cjk.replace((offset, folded)) {
+                        self.token.text.clear();
+                        self.token.text.push(previous);
+                        self.token.text.push(folded);
+                        return self.emit(previous_offset, end);
+                    }
+                }
+                other => {
+                    if self.previous_cjk.is_some() {
+                        // The run ended just before this character, which is read again.
+                        if self.end_cjk_run() {
+                            return true;
+                        }
+                        continue;
+                    }
+                    self.chars.next();
+                    if other == Class::Separator {
+                        continue;
+                    }
+                    // A word: this character and every following letter or digit.
+                    self.token.text.clear();
+                    self.token.text.extend(folded.to_lowercase());
+                    let mut end = offset + original.len_utf8();
+                    while let Some(&(next_offset, next)) = self.chars.peek() {
+                        let next_folded = fold(next);
+                        if class(next_folded) != Class::Word {
+                            break;
+                        }
+                        self.token.text.extend(next_folded.to_lowercase());
+                        end = next_offset + next.len_utf8();
+                        self.chars.next();
+                    }
+                    stem_in_place(&mut self.token.text);
+                    return self.emit(offset, end);
+                }
+            }
+        }
+        self.previous_cjk.is_some() && self.end_cjk_run()
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.index]
+        &self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.index]
+        &mut self.token
     }
 }
 
-/// All tokens of `text`, positions counted across the whole text.
-fn tokenize(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    // The current run: its class and its (byte offset, folded char) pairs.
-    let mut run: Vec<(usize, char)> = Vec::new();
-    let mut run_class = Class::Separator;
-    for (offset, original) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
-        let folded = fold(original);
-        let c = class(folded);
-        if c != run_class || c == Class::Separator {
-            emit(&run, run_class, offset, &mut tokens);
-            run.clear();
-            run_class = c;
-        }
-        if c != Class::Separator {
-            run.push((offset, folded));
-        }
+/// English words are stemmed; other words (digits, other scripts) stay as they are.
+fn stem_in_place(word: &mut String) {
+    static ENGLISH: OnceLock<frostem::Stemmer> = OnceLock::new();
+    if !word.bytes().all(|b| b.is_ascii_lowercase()) {
+        return;
     }
-    tokens
-}
-
-fn emit(run: &[(usize, char)], class: Class, end: usize, tokens: &mut Vec<Token>) {
-    let Some(&(start, _)) = run.first() else { return };
-    let mut push = |from: usize, to: usize, text: String| {
-        let position = tokens.len();
-        tokens.push(Token { offset_from: from, offset_to: to, position, text, position_length: 1 });
-    };
-    let char_end = |i: usize| run.get(i + 1).map_or(end, |&(o, _)| o);
-    match class {
-        Class::Word => push(start, end, run.iter().flat_map(|&(_, c)| c.to_lowercase()).collect()),
-        Class::Cjk if run.len() == 1 => push(start, char_end(0), run[0].1.to_string()),
-        Class::Cjk => {
-            for i in 0..run.len() - 1 {
-                push(run[i].0, char_end(i + 1), [run[i].1, run[i + 1].1].iter().collect());
-            }
-        }
-        Class::Separator => {}
+    let stemmer = ENGLISH.get_or_init(|| frostem::Stemmer::new(frostem::Algorithm::English));
+    if let std::borrow::Cow::Owned(stemmed) = stemmer.stem(word) {
+        *word = stemmed;
     }
 }
 
@@ -109,7 +168,12 @@ mod tests {
     #[test]
     fn offsets_point_into_the_original_text() {
         let text = "習近平說 hello";
-        let tokens = tokenize(text);
+        let mut tokenizer = CjkBigramTokenizer;
+        let mut stream = tokenizer.token_stream(text);
+        let mut tokens = Vec::new();
+        while stream.advance() {
+            tokens.push(stream.token().clone());
+        }
         let spans: Vec<(&str, &str, usize)> =
             tokens.iter().map(|t| (t.text.as_str(), &text[t.offset_from..t.offset_to], t.position)).collect();
         assert_eq!(spans, [("习近", "習近", 0), ("近平", "近平", 1), ("平说", "平說", 2), ("hello", "hello", 3)]);
