@@ -52,9 +52,9 @@ pub fn reindex<S: Store>(root: &Path, store: &mut S) -> Result<ReindexReport> {
             origin: Origin::Reindex,
         }));
     }
-    store.clear_articles()?;
+    // Clearing and refilling is one transaction: a crash leaves the old records.
     report.articles = rows.len();
-    store.apply(&rows)?;
+    store.replace_articles(&rows)?;
 
     let mut revisions = Vec::new();
     for (article_path, revision_path) in &found.revisions {

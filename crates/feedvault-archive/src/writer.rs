@@ -58,6 +58,13 @@ pub struct Archiver<S: Store> {
     _lock: VaultLock,
 }
 
+/// What [`Archiver::stage_revision`] did: the revision to record (if its file exists
+/// or is staged), and whether the article file already holds the incoming version.
+struct Revision {
+    row: Option<RevisionRow>,
+    already_current: bool,
+}
+
 /// Hex digits of the identity hash in a new file name; more only on a collision.
 const HASH_LENGTHS: [usize; 3] = [8, 16, 64];
 
@@ -90,6 +97,7 @@ impl<S: Store> Archiver<S> {
         let mut changes = Vec::new();
         let mut keys_this_batch = HashSet::new();
         let mut paths_this_batch = HashSet::new();
+        let mut claimed = HashSet::new();
         // Oldest first, so that in the countdown layout the newest gets the lowest id
         // and sorts first (feeds list newest first; undated items count as newest).
         let mut order: Vec<&Item> = items.iter().rev().collect();
@@ -103,7 +111,10 @@ impl<S: Store> Archiver<S> {
             let content_hash = article.content_hash();
             let key_hash = sha256_hex(&[key.as_bytes()]);
             let lookup = Lookup { feed, item_key: &key, key_hash: &key_hash[..8], url: &article.url };
-            match self.store.find_article(lookup)? {
+            // A row found by hash or URL (identity unknown) belongs to one item of a
+            // batch only: a second item sharing its link is a different article.
+            let found = self.store.find_article(lookup)?.filter(|row| claimed.insert(row.id) || row.item_key.is_some());
+            match found {
                 Some(row) if row.content_hash == content_hash => {
                     if row.item_key.is_none() {
                         changes.push(Change::Adopt { article_id: row.id, item_key: key });
@@ -111,9 +122,12 @@ impl<S: Store> Archiver<S> {
                     report.unchanged += 1;
                 }
                 Some(row) => {
-                    let revision = self.stage_revision(&mut batch, &row)?;
+                    let revision = self.stage_revision(&mut batch, &row, &content_hash)?;
                     let path = self.root.join(&row.path);
-                    batch.stage(&path, article.to_file().as_bytes()).map_err(io_error(&path))?;
+                    if revision.as_ref().is_none_or(|r| !r.already_current) {
+                        batch.stage(&path, article.to_file().as_bytes()).map_err(io_error(&path))?;
+                    }
+                    let revision = revision.and_then(|r| r.row);
                     if row.item_key.is_none() {
                         changes.push(Change::Adopt { article_id: row.id, item_key: key });
                     }
@@ -166,8 +180,11 @@ impl<S: Store> Archiver<S> {
         Ok(report)
     }
 
-    /// Stages a copy of an article's current file as a revision.
-    fn stage_revision(&self, batch: &mut Batch, row: &ArticleRow) -> Result<Option<RevisionRow>> {
+    /// Stages a copy of an article's current file as a revision. When the file
+    /// already holds the incoming version (a crash after the files were written but
+    /// before state.db was), nothing is staged: the revision written then is kept and
+    /// recorded, never overwritten.
+    fn stage_revision(&self, batch: &mut Batch, row: &ArticleRow, incoming_hash: &str) -> Result<Option<Revision>> {
         let current = self.root.join(&row.path);
         let bytes = match fs::read(&current) {
             Ok(bytes) => bytes,
@@ -176,8 +193,14 @@ impl<S: Store> Archiver<S> {
         };
         let path = layout::revision_path(&row.path, row.version_seen_at);
         let full = self.root.join(&path);
+        let record = RevisionRow { path, content_hash: row.content_hash.clone(), seen_at: row.version_seen_at };
+        let already_current = Article::from_file(&bytes).is_ok_and(|a| a.content_hash() == incoming_hash);
+        if already_current || full.exists() {
+            let row = full.exists().then_some(record);
+            return Ok(Some(Revision { row, already_current }));
+        }
         batch.stage(&full, &bytes).map_err(io_error(&full))?;
-        Ok(Some(RevisionRow { path, content_hash: row.content_hash.clone(), seen_at: row.version_seen_at }))
+        Ok(Some(Revision { row: Some(record), already_current: false }))
     }
 
     /// Decides the path of a new article. Returns the path and whether an identical

@@ -101,8 +101,8 @@ fn back_up(text: &str, offset: usize, chars: usize) -> usize {
     if start == 0 {
         return 0;
     }
-    match text[start..offset].find(char::is_whitespace) {
-        Some(space) => start + space + 1,
+    match text[start..offset].char_indices().find(|(_, c)| c.is_whitespace()) {
+        Some((space, c)) => start + space + c.len_utf8(),
         None => start,
     }
 }
@@ -151,5 +151,9 @@ mod tests {
         assert!(html.chars().count() < 80);
         assert_eq!(terms("absent").snippet("short text", 60), "short text");
         assert_eq!(terms("traditional").snippet("", 60), "");
+        let chinese = format!("{}\u{3000}\u{3000}正文{}军事合作", "前言".repeat(20), "内容".repeat(30));
+        assert!(terms("军事合作").snippet(&chinese, 40).contains("<b>军事合作</b>"), "multi-byte spaces");
+        let nbsp = format!("{}\u{a0}word {} needle", "x".repeat(50), "y ".repeat(20));
+        assert!(terms("needle").snippet(&nbsp, 30).contains("<b>needle</b>"));
     }
 }
