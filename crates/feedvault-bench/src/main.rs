@@ -10,6 +10,7 @@
 //! compares them. Timing lives here, never in tests.
 
 mod corpus;
+mod fetching;
 mod search;
 mod segmentation;
 
@@ -41,9 +42,14 @@ fn main() -> Result<()> {
             let dir = dir.map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/bench-search"));
             search::run(flag("--docs", 100_000.0)? as usize, &dir, !args.iter().any(|a| a == "--no-fts5"))
         }
+        Some("fetch") => fetching::run(
+            flag("--feeds", 10_000.0)? as usize,
+            flag("--items", 20.0)? as usize,
+            &sibling_binary("feedvault")?,
+        ),
         Some("segmentation") => segmentation::run(Path::new("examples/feeds"), flag("--docs", 20_000.0)? as usize),
         _ => bail!(
-            "usage: feedvault-bench parse FILE [--seconds S] | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N]"
+            "usage: feedvault-bench parse FILE [--seconds S] | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N]"
         ),
     }
 }

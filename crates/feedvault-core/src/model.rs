@@ -33,6 +33,11 @@ pub struct Feed {
     /// Minutes a feed may be cached (`<ttl>`), when declared.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ttl_minutes: Option<u32>,
+    /// sy:updatePeriod and sy:updateFrequency, when declared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_period: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_frequency: Option<u32>,
     pub items: Vec<Item>,
     /// Problems that were repaired or skipped while parsing (not fatal).
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -38,6 +38,8 @@ pub fn read(doc: &Document<'_>, options: &ParseOptions) -> Feed {
         link: alternate_link(root, ns, base.as_ref()),
         language,
         ttl_minutes: None,
+        update_period: None,
+        update_frequency: None,
         items,
         warnings,
     }

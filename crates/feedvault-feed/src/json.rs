@@ -73,6 +73,8 @@ pub fn parse(text: &str, options: &ParseOptions) -> Result<Feed, FeedError> {
         link: link(object.get("home_page_url"), base.as_ref()),
         language,
         ttl_minutes: None,
+        update_period: None,
+        update_frequency: None,
         items: parsed,
         warnings,
     })

@@ -50,6 +50,10 @@ pub fn read(doc: &Document<'_>, options: &ParseOptions) -> Feed {
         link: channel.and_then(|c| channel_link(c, base.as_ref())),
         language,
         ttl_minutes: channel.and_then(|c| c.child_text(Ns::None, "ttl")).and_then(|t| t.parse().ok()),
+        update_period: channel.and_then(|c| c.child_text(Ns::Syndication, "updatePeriod")).map(str::to_owned),
+        update_frequency: channel
+            .and_then(|c| c.child_text(Ns::Syndication, "updateFrequency"))
+            .and_then(|f| f.parse().ok()),
         items,
         warnings,
     }

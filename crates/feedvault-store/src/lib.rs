@@ -43,9 +43,27 @@ pub struct FeedState {
     pub last_modified: Option<String>,
     pub body_hash: Option<String>,
     pub articles: u64,
+    /// When the feed is due next (ms); `None`: now.
+    pub next_check_at: Option<i64>,
+    /// Consecutive failed checks, and the kind of the last one.
+    pub failures: u32,
+    pub failure_kind: Option<String>,
+    /// Consecutive 404/410 answers and when the first of them came.
+    pub gone_streak: u32,
+    pub gone_streak_since: Option<i64>,
+    /// Set when the feed answered 404/410 long enough to count as gone.
+    pub gone_since: Option<i64>,
+    /// The URL before the last permanent redirect.
+    pub moved_from: Option<String>,
+    /// Fetches in which items were provably missed, and the last one.
+    pub gaps: u32,
+    pub last_gap_at: Option<i64>,
+    /// Items in the last document, and how many of them were new.
+    pub last_items: Option<u32>,
+    pub last_new_items: Option<u32>,
 }
 
-/// How one check of a feed went.
+/// How one check of a feed went, and what follows from it.
 #[derive(Debug, Clone)]
 pub enum CheckOutcome {
     Success {
@@ -53,10 +71,20 @@ pub enum CheckOutcome {
         etag: Option<String>,
         last_modified: Option<String>,
         body_hash: Option<String>,
-        items: u64,
+        /// Items in the document and how many were new (`None`: not parsed, e.g. 304).
+        items: Option<(u32, u32)>,
+        next_check_at: i64,
+        /// Items were provably missed (the window rolled past them).
+        gap: bool,
     },
     Failure {
         error: String,
+        kind: String,
+        /// The answer was 404 or 410 (continues the gone streak; anything else ends it).
+        gone_status: bool,
+        next_check_at: i64,
+        /// The feed is gone from now on.
+        gone: bool,
     },
 }
 
@@ -154,6 +182,10 @@ pub trait Store {
     fn ensure_feed(&mut self, slug: &str, url: &str) -> Result<()>;
     fn remove_feed(&mut self, slug: &str) -> Result<()>;
     fn record_check(&mut self, slug: &str, at_ms: i64, outcome: &CheckOutcome) -> Result<()>;
+    /// Records a permanent redirect: the feed's URL is now `url`.
+    fn record_move(&mut self, slug: &str, url: &str) -> Result<()>;
+    /// When the feed's articles were first seen, for those seen since `since_ms`.
+    fn arrivals(&self, slug: &str, since_ms: i64) -> Result<Vec<i64>>;
 
     /// The article an item is, by identity; else by identity hash or URL among rows
     /// whose identity is unknown.
@@ -166,4 +198,6 @@ pub trait Store {
     fn apply(&mut self, changes: &[Change]) -> Result<()>;
     /// Forgets every article and revision (before a rebuild).
     fn clear_articles(&mut self) -> Result<()>;
+    /// Replaces every article and revision record with `changes`, atomically.
+    fn replace_articles(&mut self, changes: &[Change]) -> Result<()>;
 }

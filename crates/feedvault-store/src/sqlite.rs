@@ -63,7 +63,9 @@ impl SqliteStore {
     fn feed_query(&self, filter: &str, param: Option<&str>) -> Result<Vec<FeedState>> {
         let query = format!(
             "SELECT slug, url, title, last_checked_at, last_success_at, last_error, error_since, etag, last_modified, \
-             body_hash, (SELECT COUNT(*) FROM articles a WHERE a.feed = f.slug) FROM feeds f {filter} ORDER BY slug"
+             body_hash, (SELECT COUNT(*) FROM articles a WHERE a.feed = f.slug), next_check_at, failures, failure_kind, \
+             gone_since, moved_from, gaps, last_gap_at, last_items, last_new_items, gone_streak, gone_streak_since \
+             FROM feeds f {filter} ORDER BY slug"
         );
         let mut stmt = self.conn.prepare_cached(&query).map_err(sql("reading feeds"))?;
         let map = |r: &Row<'_>| {
@@ -79,6 +81,17 @@ impl SqliteStore {
                 last_modified: r.get(8)?,
                 body_hash: r.get(9)?,
                 articles: r.get(10)?,
+                next_check_at: r.get(11)?,
+                failures: r.get(12)?,
+                failure_kind: r.get(13)?,
+                gone_since: r.get(14)?,
+                moved_from: r.get(15)?,
+                gaps: r.get(16)?,
+                last_gap_at: r.get(17)?,
+                last_items: r.get(18)?,
+                last_new_items: r.get(19)?,
+                gone_streak: r.get(20)?,
+                gone_streak_since: r.get(21)?,
             })
         };
         let rows = match param {
@@ -120,19 +133,61 @@ impl Store for SqliteStore {
 
     fn record_check(&mut self, slug: &str, at_ms: i64, outcome: &CheckOutcome) -> Result<()> {
         let result = match outcome {
-            CheckOutcome::Success { title, etag, last_modified, body_hash, items } => self.conn.execute(
-                "UPDATE feeds SET title = ?2, last_checked_at = ?3, last_success_at = ?3, last_error = NULL, \
-                 error_since = NULL, etag = ?4, last_modified = ?5, body_hash = ?6, items_seen = ?7 WHERE slug = ?1",
-                params![slug, title, at_ms, etag, last_modified, body_hash, *items as i64],
-            ),
-            CheckOutcome::Failure { error } => self.conn.execute(
-                "UPDATE feeds SET last_checked_at = ?2, last_error = ?3, error_since = COALESCE(error_since, ?2) \
-                 WHERE slug = ?1",
-                params![slug, at_ms, error],
+            CheckOutcome::Success { title, etag, last_modified, body_hash, items, next_check_at, gap } => {
+                self.conn.execute(
+                    "UPDATE feeds SET title = ?2, last_checked_at = ?3, last_success_at = ?3, last_error = NULL, \
+                 error_since = NULL, failures = 0, failure_kind = NULL, gone_since = NULL, gone_streak = 0, \
+                 gone_streak_since = NULL, etag = ?4, \
+                 last_modified = ?5, body_hash = ?6, next_check_at = ?7, \
+                 last_items = COALESCE(?8, last_items), last_new_items = COALESCE(?9, last_new_items), \
+                 gaps = gaps + ?10, last_gap_at = CASE WHEN ?10 = 1 THEN ?3 ELSE last_gap_at END WHERE slug = ?1",
+                    params![
+                        slug,
+                        title,
+                        at_ms,
+                        etag,
+                        last_modified,
+                        body_hash,
+                        next_check_at,
+                        items.map(|(all, _)| all),
+                        items.map(|(_, new)| new),
+                        *gap as i64
+                    ],
+                )
+            }
+            CheckOutcome::Failure { error, kind, gone_status, next_check_at, gone } => self.conn.execute(
+                "UPDATE feeds SET last_checked_at = ?2, last_error = ?3, error_since = COALESCE(error_since, ?2), \
+                 failures = failures + 1, failure_kind = ?4, next_check_at = ?5, \
+                 gone_streak = CASE WHEN ?7 = 1 THEN gone_streak + 1 ELSE 0 END, \
+                 gone_streak_since = CASE WHEN ?7 = 1 THEN COALESCE(gone_streak_since, ?2) ELSE NULL END, \
+                 gone_since = CASE WHEN ?6 = 1 THEN COALESCE(gone_since, ?2) ELSE gone_since END WHERE slug = ?1",
+                params![slug, at_ms, error, kind, next_check_at, *gone as i64, *gone_status as i64],
             ),
         };
         result.map_err(sql("recording a check"))?;
         Ok(())
+    }
+
+    fn record_move(&mut self, slug: &str, url: &str) -> Result<()> {
+        self.conn
+            .execute("UPDATE feeds SET moved_from = url, url = ?2 WHERE slug = ?1 AND url != ?2", params![slug, url])
+            .map_err(sql("recording a move"))?;
+        Ok(())
+    }
+
+    fn arrivals(&self, slug: &str, since_ms: i64) -> Result<Vec<i64>> {
+        let mut stmt = self
+            .conn
+            // Articles found by fetching, after the feed's first fetch: the backlog of
+            // the first fetch, imports and rebuilt rows say nothing about the rate.
+            .prepare_cached(
+                "SELECT first_seen_at FROM articles WHERE feed = ?1 AND origin = 'fetch' AND first_seen_at >= ?2 \
+                 AND first_seen_at > (SELECT MIN(first_seen_at) FROM articles WHERE feed = ?1 AND origin = 'fetch')",
+            )
+            .map_err(sql("reading arrivals"))?;
+        stmt.query_map(params![slug, since_ms], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(sql("reading arrivals"))
     }
 
     fn find_article(&self, lookup: Lookup<'_>) -> Result<Option<ArticleRow>> {
@@ -173,75 +228,88 @@ impl Store for SqliteStore {
 
     fn apply(&mut self, changes: &[Change]) -> Result<()> {
         let tx = self.conn.transaction().map_err(sql("starting a batch"))?;
-        for change in changes {
-            match change {
-                Change::Insert(a) => {
-                    let mut stmt = tx
-                        .prepare_cached(
-                            "INSERT INTO articles (feed, item_key, key_hash, path, url, title, time_ms, content_hash, \
-                             first_seen_at, version_seen_at, revisions, origin) \
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                        )
-                        .map_err(sql("recording an article"))?;
-                    stmt.execute(params![
-                        a.feed,
-                        a.item_key,
-                        a.key_hash,
-                        a.path,
-                        a.url,
-                        a.title,
-                        a.time_ms,
-                        a.content_hash,
-                        a.first_seen_at,
-                        a.version_seen_at,
-                        a.revisions,
-                        a.origin.as_str()
-                    ])
-                    .map_err(sql("recording an article"))?;
-                }
-                Change::Revise { article_id, title, url, time_ms, content_hash, seen_at, revision } => {
-                    tx.prepare_cached(
-                        "UPDATE articles SET title = ?2, url = ?3, time_ms = ?4, content_hash = ?5, \
-                         version_seen_at = ?6, revisions = revisions + ?7 WHERE id = ?1",
-                    )
-                    .and_then(|mut s| {
-                        s.execute(params![
-                            article_id,
-                            title,
-                            url,
-                            time_ms,
-                            content_hash,
-                            seen_at,
-                            revision.is_some() as i64
-                        ])
-                    })
-                    .map_err(sql("recording a revision"))?;
-                    if let Some(revision) = revision {
-                        insert_revision(&tx, *article_id, revision)?;
-                    }
-                }
-                Change::Adopt { article_id, item_key } => {
-                    tx.prepare_cached("UPDATE articles SET item_key = ?2 WHERE id = ?1")
-                        .and_then(|mut s| s.execute(params![article_id, item_key]))
-                        .map_err(sql("recording an identity"))?;
-                }
-                Change::AddRevision { article_id, revision } => {
-                    tx.prepare_cached("UPDATE articles SET revisions = revisions + 1 WHERE id = ?1")
-                        .and_then(|mut s| s.execute([article_id]))
-                        .map_err(sql("recording a revision"))?;
-                    insert_revision(&tx, *article_id, revision)?;
-                }
-            }
-        }
+        apply_in(&tx, changes)?;
         tx.commit().map_err(sql("committing a batch"))
     }
 
     fn clear_articles(&mut self) -> Result<()> {
         self.conn.execute_batch("DELETE FROM revisions; DELETE FROM articles;").map_err(sql("clearing articles"))
     }
+
+    fn replace_articles(&mut self, changes: &[Change]) -> Result<()> {
+        let tx = self.conn.transaction().map_err(sql("starting a rebuild"))?;
+        tx.execute_batch("DELETE FROM revisions; DELETE FROM articles;").map_err(sql("clearing articles"))?;
+        apply_in(&tx, changes)?;
+        tx.commit().map_err(sql("committing a rebuild"))
+    }
 }
 
-fn insert_revision(tx: &rusqlite::Transaction<'_>, article_id: i64, revision: &crate::RevisionRow) -> Result<()> {
+/// Applies changes inside the caller's transaction.
+fn apply_in(tx: &Connection, changes: &[Change]) -> Result<()> {
+    for change in changes {
+        match change {
+            Change::Insert(a) => {
+                let mut stmt = tx
+                    .prepare_cached(
+                        "INSERT INTO articles (feed, item_key, key_hash, path, url, title, time_ms, content_hash, \
+                         first_seen_at, version_seen_at, revisions, origin) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    )
+                    .map_err(sql("recording an article"))?;
+                stmt.execute(params![
+                    a.feed,
+                    a.item_key,
+                    a.key_hash,
+                    a.path,
+                    a.url,
+                    a.title,
+                    a.time_ms,
+                    a.content_hash,
+                    a.first_seen_at,
+                    a.version_seen_at,
+                    a.revisions,
+                    a.origin.as_str()
+                ])
+                .map_err(sql("recording an article"))?;
+            }
+            Change::Revise { article_id, title, url, time_ms, content_hash, seen_at, revision } => {
+                tx.prepare_cached(
+                    "UPDATE articles SET title = ?2, url = ?3, time_ms = ?4, content_hash = ?5, \
+                     version_seen_at = ?6, revisions = revisions + ?7 WHERE id = ?1",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        article_id,
+                        title,
+                        url,
+                        time_ms,
+                        content_hash,
+                        seen_at,
+                        revision.is_some() as i64
+                    ])
+                })
+                .map_err(sql("recording a revision"))?;
+                if let Some(revision) = revision {
+                    insert_revision(tx, *article_id, revision)?;
+                }
+            }
+            Change::Adopt { article_id, item_key } => {
+                tx.prepare_cached("UPDATE articles SET item_key = ?2 WHERE id = ?1")
+                    .and_then(|mut s| s.execute(params![article_id, item_key]))
+                    .map_err(sql("recording an identity"))?;
+            }
+            Change::AddRevision { article_id, revision } => {
+                tx.prepare_cached("UPDATE articles SET revisions = revisions + 1 WHERE id = ?1")
+                    .and_then(|mut s| s.execute([article_id]))
+                    .map_err(sql("recording a revision"))?;
+                insert_revision(tx, *article_id, revision)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn insert_revision(tx: &Connection, article_id: i64, revision: &crate::RevisionRow) -> Result<()> {
     tx.prepare_cached(
         "INSERT OR REPLACE INTO revisions (article_id, path, content_hash, seen_at) VALUES (?1, ?2, ?3, ?4)",
     )
@@ -297,21 +365,43 @@ mod tests {
     fn feed_checks_record_errors_with_since_when() {
         let mut store = SqliteStore::in_memory().unwrap();
         store.ensure_feed("f", "https://e.com/f").unwrap();
-        store.record_check("f", 100, &CheckOutcome::Failure { error: "dns".into() }).unwrap();
-        store.record_check("f", 200, &CheckOutcome::Failure { error: "timeout".into() }).unwrap();
+        let failure = |error: &str, gone| CheckOutcome::Failure {
+            error: error.into(),
+            kind: error.into(),
+            gone_status: gone,
+            next_check_at: 1000,
+            gone,
+        };
+        store.record_check("f", 100, &failure("dns", false)).unwrap();
+        store.record_check("f", 200, &failure("timeout", true)).unwrap();
         let state = store.feed("f").unwrap().unwrap();
         assert_eq!((state.last_error.as_deref(), state.error_since), (Some("timeout"), Some(100)));
-        let ok = CheckOutcome::Success {
+        assert_eq!((state.failures, state.failure_kind.as_deref(), state.gone_since), (2, Some("timeout"), Some(200)));
+        assert_eq!((state.gone_streak, state.gone_streak_since), (1, Some(200)), "only the 404-like answer counts");
+        let ok = |items, gap| CheckOutcome::Success {
             title: "F".into(),
             etag: Some("e".into()),
             last_modified: None,
             body_hash: None,
-            items: 3,
+            items,
+            next_check_at: 5000,
+            gap,
         };
-        store.record_check("f", 300, &ok).unwrap();
+        store.record_check("f", 300, &ok(Some((20, 20)), true)).unwrap();
         let state = store.feed("f").unwrap().unwrap();
         assert_eq!((state.last_error, state.error_since, state.last_success_at), (None, None, Some(300)));
+        assert_eq!((state.failures, state.gone_since, state.next_check_at), (0, None, Some(5000)));
         assert_eq!(state.etag.as_deref(), Some("e"));
+        assert_eq!(
+            (state.gaps, state.last_gap_at, state.last_items, state.last_new_items),
+            (1, Some(300), Some(20), Some(20))
+        );
+        store.record_check("f", 400, &ok(None, false)).unwrap();
+        let state = store.feed("f").unwrap().unwrap();
+        assert_eq!((state.gaps, state.last_items), (1, Some(20)), "a 304 keeps the last counts");
+        store.record_move("f", "https://e.com/new").unwrap();
+        let state = store.feed("f").unwrap().unwrap();
+        assert_eq!((state.url.as_str(), state.moved_from.as_deref()), ("https://e.com/new", Some("https://e.com/f")));
     }
 
     #[test]

@@ -29,9 +29,13 @@ pub enum Command {
     /// Subscribe to a feed: an http(s):// or file:// URL, or a path.
     Add {
         url: String,
-        /// The feed's name in the vault (made a slug); default: from the URL.
+        /// The feed's name in the vault (made a slug); default: from its title or URL.
         #[arg(long)]
         name: Option<String>,
+        /// When the address is a page advertising several feeds, take the first
+        /// (for scripts; on a terminal you are asked).
+        #[arg(long)]
+        first: bool,
     },
     /// Unsubscribe from a feed (by name or URL); its articles stay archived.
     Remove { feed: String },
@@ -46,6 +50,12 @@ pub enum Command {
         /// Fetch every feed, ignoring validators and the unchanged-body shortcut.
         #[arg(long)]
         force: bool,
+    },
+    /// Fetch on schedule until SIGINT or SIGTERM (finishing what is being written).
+    Daemon {
+        /// Log lines as "human" text or "json".
+        #[arg(long, default_value = "human")]
+        log_format: String,
     },
     /// Print a parsed feed as JSON (no vault needed).
     Parse { file_or_url: String },

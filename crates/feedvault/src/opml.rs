@@ -85,7 +85,7 @@ mod tests {
             name: "a".into(),
             url: "https://e.com/?a=1&b=2".into(),
             title: Some("A & \"B\"".into()),
-            timezone: None,
+            ..FeedEntry::default()
         }];
         let parsed = read(&write(&feeds)).unwrap();
         assert_eq!(parsed, [Outline { url: "https://e.com/?a=1&b=2".into(), title: Some("A & \"B\"".into()) }]);

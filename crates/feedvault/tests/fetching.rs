@@ -10,10 +10,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use predicates::prelude::*;
-use support::{Response, Server, archive_files, feedvault, new_vault, rss};
+use support::{Response, Server, archive_files, feedvault, new_vault, rss, set_fetch};
 
 fn add(vault: &Path, url: &str, name: &str) {
-    feedvault(vault).args(["add", url, "--name", name]).assert().success();
+    support::subscribe(vault, name, url);
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -37,6 +37,8 @@ fn archives_then_writes_nothing_then_keeps_revisions() {
     server.route("/feed.xml", Response::ok("application/rss+xml", feed.clone()).header("ETag", "\"v1\""));
     let dir = new_vault();
     let vault = dir.path().join("v");
+    set_fetch(&vault, "min_interval", "\"0s\"");
+    set_fetch(&vault, "max_interval", "\"0s\"");
     add(&vault, &server.url("/feed.xml"), "news");
 
     feedvault(&vault).arg("fetch").assert().success().stdout(predicate::str::contains("news: 2 new, 0 revised"));
@@ -116,6 +118,7 @@ fn failing_feeds_are_reported_and_the_others_archived() {
     let config = vault.join("feedvault.toml");
     let text = fs::read_to_string(&config).unwrap().replace("max_feed_bytes = 33554432", "max_feed_bytes = 100000");
     fs::write(&config, text).unwrap();
+    set_fetch(&vault, "connect_timeout", "\"2s\"");
     add(&vault, &server.url("/good.xml"), "good");
     add(&vault, &server.url("/gone.xml"), "gone");
     add(&vault, &server.url("/page.html"), "page");
@@ -147,9 +150,11 @@ fn failing_feeds_are_reported_and_the_others_archived() {
     let list = feedvault(&vault).arg("list").assert().success().get_output().stdout.clone();
     let list = String::from_utf8(list).unwrap();
     assert!(
-        list.lines().any(|l| l.starts_with("gone") && l.contains("failing since") && l.contains("HTTP 410")),
+        list.lines().any(|l| l.starts_with("gone") && l.contains("http 410 ×1 since") && l.contains("HTTP 410")),
         "{list}"
     );
+    assert!(list.lines().any(|l| l.starts_with("refused") && l.contains("connect ×1")), "{list}");
+    assert!(list.lines().any(|l| l.starts_with("page") && l.contains("not a feed ×1")), "{list}");
     assert!(list.lines().any(|l| l.starts_with("good") && l.contains(" ok ")), "{list}");
 }
 

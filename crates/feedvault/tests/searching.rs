@@ -8,7 +8,7 @@ use std::fs;
 use std::path::Path;
 
 use predicates::prelude::*;
-use support::{feedvault, new_vault, rss};
+use support::{feedvault, new_vault, rss, set_fetch};
 
 fn search_json(vault: &Path, args: &[&str]) -> Vec<serde_json::Value> {
     let out = feedvault(vault).arg("search").args(args).arg("--json").assert().success().get_output().stdout.clone();
@@ -25,6 +25,8 @@ fn paths(hits: &[serde_json::Value]) -> Vec<String> {
 fn search_follows_fetch_revisions_and_reindex() {
     let dir = new_vault();
     let vault = dir.path().join("v");
+    set_fetch(&vault, "min_interval", "\"0s\"");
+    set_fetch(&vault, "max_interval", "\"0s\"");
     let feed = dir.path().join("feed.xml");
     fs::write(
         &feed,

@@ -1,10 +1,12 @@
-//! `feedvault list`: the feeds with their state and last error.
+//! `feedvault list`: the feeds with their state: articles, last check, status (the
+//! last failure with its kind and since when, gone, gaps), next check, and a
+//! permanent move.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use feedvault_store::Store;
+use feedvault_store::{FeedState, Store};
 
 use crate::config::Config;
 use crate::output::{table, timestamp};
@@ -16,24 +18,46 @@ pub fn run(vault: &Path) -> Result<ExitCode> {
         println!("No feeds yet: subscribe with `feedvault add URL`.");
         return Ok(ExitCode::SUCCESS);
     }
-    let mut rows = vec![["FEED", "ARTICLES", "LAST CHECK", "STATUS", "URL"].map(String::from).to_vec()];
+    let mut rows = vec![["FEED", "ARTICLES", "LAST CHECK", "NEXT CHECK", "STATUS", "URL"].map(String::from).to_vec()];
     for feed in &config.feeds {
         let state = store.feed(&feed.name)?.unwrap_or_default();
-        let status = match (&state.last_error, state.last_checked_at) {
-            (Some(error), _) => format!("failing since {}: {}", timestamp(state.error_since), shorten(error, 100)),
-            (None, Some(_)) => "ok".to_owned(),
-            (None, None) => "not fetched yet".to_owned(),
+        let next = match (state.gone_since, state.next_check_at) {
+            (Some(_), _) => "never (gone)".to_owned(),
+            (None, None) => "now".to_owned(),
+            (None, Some(at)) => timestamp(Some(at)),
         };
+        let mut url = feed.url.clone();
+        if let Some(from) = &state.moved_from {
+            url.push_str(&format!(" (moved from {from})"));
+        }
         rows.push(vec![
             feed.name.clone(),
             state.articles.to_string(),
             timestamp(state.last_checked_at),
-            status,
-            feed.url.clone(),
+            next,
+            status(&state),
+            url,
         ]);
     }
     print!("{}", table(&rows));
     Ok(ExitCode::SUCCESS)
+}
+
+/// A feed's status in one cell.
+fn status(state: &FeedState) -> String {
+    let mut status = match (&state.last_error, state.last_checked_at) {
+        (Some(error), _) => {
+            let kind = state.failure_kind.as_deref().unwrap_or("error");
+            let gone = if state.gone_since.is_some() { "gone; " } else { "" };
+            format!("{gone}{kind} ×{} since {}: {}", state.failures, timestamp(state.error_since), shorten(error, 80))
+        }
+        (None, Some(_)) => "ok".to_owned(),
+        (None, None) => "not fetched yet".to_owned(),
+    };
+    if state.gaps > 0 {
+        status.push_str(&format!("; {} gaps, last {}", state.gaps, timestamp(state.last_gap_at)));
+    }
+    status
 }
 
 /// At most `max` characters, with an ellipsis when cut.

@@ -1,6 +1,8 @@
 //! One module per subcommand; [`run`] dispatches.
 
 mod add;
+mod cycle;
+mod daemon;
 mod fetch;
 mod import_archive;
 mod index;
@@ -28,12 +30,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let vault = cli.vault.as_path();
     match cli.command {
         Command::Init { layout, timezone } => init::run(vault, &layout, &timezone),
-        Command::Add { url, name } => add::run(vault, &url, name.as_deref()),
+        Command::Add { url, name, first } => add::run(vault, &url, name.as_deref(), first),
         Command::Remove { feed } => remove::run(vault, &feed),
         Command::List => list::run(vault),
         Command::ImportOpml { file } => opml::import(vault, &file),
         Command::ExportOpml => opml::export(vault),
         Command::Fetch { force } => fetch::run(vault, force),
+        Command::Daemon { log_format } => daemon::run(vault, &log_format),
         Command::Parse { file_or_url } => parse::run(&file_or_url),
         Command::ImportArchive { dir } => import_archive::run(vault, &dir),
         Command::Reindex => reindex::run(vault),

@@ -1,4 +1,6 @@
-//! `feedvault remove FEED`: unsubscribe; the archived articles stay.
+//! `feedvault remove FEED`: unsubscribe; the archived articles stay. It edits only
+//! feedvault.toml and the feed's state row (no vault lock, so it works while the
+//! daemon runs; SQLite serializes the row update).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -15,7 +17,6 @@ pub fn run(vault: &Path, feed: &str) -> Result<ExitCode> {
         .feed(feed)
         .map(|f| f.name.clone())
         .ok_or_else(|| usage!("no feed named or at {feed:?} (see `feedvault list`)"))?;
-    let _lock = feedvault_archive::VaultLock::acquire(vault, std::time::Duration::ZERO)?;
     let mut store = super::open_store(vault)?;
     let articles = store.feed(&name)?.map_or(0, |f| f.articles);
     config.remove_feed(&name);

@@ -18,15 +18,40 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    pub misbehave: Misbehave,
+}
+
+/// Ways a server can fail a client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Misbehave {
+    No,
+    /// Sends the head, then nothing (holds the connection for a while).
+    HangAfterHead,
+    /// Closes the connection without answering.
+    Close,
+    /// Announces a longer body than it sends, then closes.
+    ShortBody,
 }
 
 impl Response {
     pub fn ok(content_type: &str, body: impl Into<Vec<u8>>) -> Self {
-        Response { status: 200, headers: vec![("Content-Type".into(), content_type.into())], body: body.into() }
+        Response {
+            status: 200,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.into(),
+            misbehave: Misbehave::No,
+        }
     }
 
     pub fn status(status: u16) -> Self {
-        Response { status, headers: Vec::new(), body: Vec::new() }
+        Response { status, headers: Vec::new(), body: Vec::new(), misbehave: Misbehave::No }
+    }
+
+    pub fn misbehaving(misbehave: Misbehave) -> Self {
+        Response {
+            misbehave,
+            ..Response::ok("application/rss+xml", "<rss><channel><item><guid>x</guid></item></channel></rss>")
+        }
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
@@ -109,11 +134,27 @@ fn serve(stream: TcpStream, routes: &Routes, requests: &Arc<Mutex<Vec<Request>>>
         let etag = response.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("etag")).map(|(_, v)| v.clone());
         let not_modified = etag.is_some() && headers.get("if-none-match") == etag.as_ref();
         let (status, body) = if not_modified { (304, Vec::new()) } else { (response.status, response.body.clone()) };
-        let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n", body.len());
+        if response.misbehave == Misbehave::Close {
+            return;
+        }
+        let announced = if response.misbehave == Misbehave::ShortBody { body.len() + 1000 } else { body.len() };
+        let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {announced}\r\n");
         for (k, v) in &response.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
+        match response.misbehave {
+            Misbehave::HangAfterHead => {
+                let _ = writer.write_all(head.as_bytes());
+                thread::sleep(std::time::Duration::from_secs(20));
+                return;
+            }
+            Misbehave::ShortBody => {
+                let _ = writer.write_all(head.as_bytes()).and_then(|()| writer.write_all(&body));
+                return;
+            }
+            _ => {}
+        }
         if writer.write_all(head.as_bytes()).and_then(|()| writer.write_all(&body)).is_err() {
             return;
         }
@@ -127,11 +168,36 @@ pub fn feedvault(vault: &Path) -> Command {
     cmd
 }
 
-/// A fresh vault in a temporary folder.
+/// A fresh vault in a temporary folder, with no delay between requests to one host
+/// (every test server is on 127.0.0.1).
 pub fn new_vault() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    feedvault(&dir.path().join("v")).arg("init").assert().success();
+    let vault = dir.path().join("v");
+    feedvault(&vault).arg("init").assert().success();
+    set_fetch(&vault, "host_delay", "\"0s\"");
     dir
+}
+
+/// Sets `key = value` (value as TOML) in the `[fetch]` table of a vault's config.
+pub fn set_fetch(vault: &Path, key: &str, value: &str) {
+    let path = vault.join("feedvault.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let start = lines.iter().position(|l| l == "[fetch]").expect("a [fetch] table");
+    let end = lines.iter().skip(start + 1).position(|l| l.starts_with('[')).map_or(lines.len(), |i| start + 1 + i);
+    match lines[start..end].iter().position(|l| l.starts_with(&format!("{key} ="))) {
+        Some(at) => lines[start + at] = format!("{key} = {value}"),
+        None => lines.insert(start + 1, format!("{key} = {value}")),
+    }
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+}
+
+/// Subscribes by writing feedvault.toml directly (no discovery request).
+pub fn subscribe(vault: &Path, name: &str, url: &str) {
+    let path = vault.join("feedvault.toml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(&format!("\n[[feeds]]\nname = \"{name}\"\nurl = \"{url}\"\n"));
+    std::fs::write(&path, text).unwrap();
 }
 
 /// An RSS 2.0 document with the given items (`(guid, title, body)`).

@@ -1,0 +1,109 @@
+//! `feedvault daemon`: fetch on schedule until SIGINT or SIGTERM.
+//!
+//! Each cycle fetches the feeds that are due (the same cycle as `fetch`), then the
+//! daemon sleeps until the next feed is due. feedvault.toml is read again before
+//! every cycle, so `add` and `remove` take effect without a restart. On a signal it
+//! stops starting fetches, finishes the feed it is writing, commits the index and
+//! exits 0. Logs go to stderr through `tracing`: readable text, or JSON lines with
+//! `--log-format json`.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use anyhow::Result;
+use chrono::Utc;
+use feedvault_store::Store;
+use tracing::{info, warn};
+
+use super::cycle::{self, FeedResult, Outcome};
+use crate::config::Config;
+use crate::usage;
+
+/// The longest sleep between cycles, so a feed added to feedvault.toml is picked up.
+const MAX_SLEEP: Duration = Duration::from_secs(60);
+
+pub fn run(vault: &Path, log_format: &str) -> Result<ExitCode> {
+    init_logging(log_format)?;
+    let mut config = Config::load(vault)?;
+    let mut context = cycle::Context::open(vault, &config)?;
+    feedvault_archive::verify::remove_temp_files(vault)?;
+    let stop = cycle::stop_flag();
+    {
+        let stop = stop.clone();
+        context.runtime.spawn(async move {
+            let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => info!("SIGINT: finishing what is being written"),
+                _ = async { match terminate.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {
+                    info!("SIGTERM: finishing what is being written");
+                }
+            }
+            stop.store(true, Ordering::SeqCst);
+        });
+    }
+    // The web UI and API (DESIGN.md: `daemon` serves it too) start here, on this
+    // runtime beside the scheduler, once the web stage exists.
+    info!(vault = %vault.display(), feeds = config.feeds.len(), "daemon started");
+    let mut cycles = 0u64;
+    while !stop.load(Ordering::SeqCst) {
+        config = Config::load(vault)?;
+        let results = cycle::run(&mut config, &mut context, false, &stop, log_result)?;
+        cycles += 1;
+        info!(cycle = cycles, fetched = results.len(), "cycle done");
+        let wake = next_wake(&config, &context)?;
+        let started = std::time::Instant::now();
+        while !stop.load(Ordering::SeqCst) && started.elapsed() < wake {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    info!(cycles, "daemon stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How long to sleep: until the next feed is due, at most [`MAX_SLEEP`].
+fn next_wake(config: &Config, context: &cycle::Context) -> Result<Duration> {
+    let now = Utc::now().timestamp_millis();
+    let mut earliest = now + MAX_SLEEP.as_millis() as i64;
+    for feed in &config.feeds {
+        let state = context.archiver.store().feed(&feed.name)?.unwrap_or_default();
+        if state.gone_since.is_none() {
+            earliest = earliest.min(state.next_check_at.unwrap_or(now));
+        }
+    }
+    Ok(Duration::from_millis((earliest - now).max(0) as u64))
+}
+
+fn log_result(result: &FeedResult) {
+    let feed = result.name.as_str();
+    let next = chrono::DateTime::<Utc>::from_timestamp_millis(result.next_check_at)
+        .map(|t| t.to_rfc3339())
+        .unwrap_or_default();
+    match &result.outcome {
+        Outcome::Archived(r) => {
+            info!(feed, new = r.new, revised = r.revised, unchanged = r.unchanged, next_check = %next, "archived")
+        }
+        Outcome::Unchanged => info!(feed, next_check = %next, "not changed"),
+        Outcome::Failed { message, kind } => warn!(feed, kind = %kind, next_check = %next, "failed: {message}"),
+    }
+    if result.gap {
+        warn!(feed, "every item was new: items may have been missed");
+    }
+    if result.gone {
+        warn!(feed, "gone: no longer fetched");
+    }
+    if let Some(url) = &result.moved_to {
+        info!(feed, url = %url, "moved permanently; feedvault.toml updated");
+    }
+}
+
+fn init_logging(format: &str) -> Result<()> {
+    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr);
+    match format {
+        "human" => builder.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).init(),
+        "json" => builder.json().init(),
+        other => return Err(usage!("unknown log format {other:?} (use human or json)")),
+    }
+    Ok(())
+}
