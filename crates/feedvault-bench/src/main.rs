@@ -40,7 +40,12 @@ fn main() -> Result<()> {
         Some("search") => {
             let dir = args.iter().position(|a| a == "--dir").and_then(|i| args.get(i + 1));
             let dir = dir.map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/bench-search"));
-            search::run(flag("--docs", 100_000.0)? as usize, &dir, !args.iter().any(|a| a == "--no-fts5"))
+            search::run(
+                flag("--docs", 100_000.0)? as usize,
+                &dir,
+                !args.iter().any(|a| a == "--no-fts5"),
+                args.iter().any(|a| a == "--reuse"),
+            )
         }
         Some("fetch") => fetching::run(
             flag("--feeds", 10_000.0)? as usize,

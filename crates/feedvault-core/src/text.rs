@@ -89,6 +89,26 @@ pub fn plain_title(raw: &str) -> String {
     collapse_whitespace(&decode_entities(&strip_tags(raw)))
 }
 
+/// Escapes text for HTML (`&`, `<`, `>`, `"`), appending to `out`.
+pub fn escape_html_into(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Escapes text for HTML.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_html_into(text, &mut out);
+    out
+}
+
 /// True for the characters DESIGN.md counts as CJK when deciding whether a line break
 /// between two characters becomes a space or nothing.
 pub fn is_cjk(c: char) -> bool {

@@ -4,6 +4,7 @@
 //! taken as it is, `xhtml` keeps the markup inside its wrapping `div`. Atom 0.3's
 //! `mode="xml"` reads like xhtml and its `issued`/`modified` like published/updated.
 
+use feedvault_core::text::escape_html;
 use feedvault_core::{Enclosure, Feed, FeedFormat, Item};
 use url::Url;
 
@@ -118,19 +119,4 @@ fn xhtml_inner(doc: &Document<'_>, el: &Element<'_>) -> String {
         }
         _ => doc.inner_markup(el).trim().to_owned(),
     }
-}
-
-/// Escapes text for inclusion in HTML.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }

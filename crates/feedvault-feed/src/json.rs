@@ -3,11 +3,11 @@
 //! Read through `serde_json::Value` rather than strict structs, so one item with a
 //! wrongly typed field (a numeric id, an author as a string) does not lose the feed.
 
+use feedvault_core::text::escape_html;
 use feedvault_core::{Enclosure, Feed, FeedFormat, Item};
 use serde_json::Value;
 use url::Url;
 
-use crate::atom::escape_html;
 use crate::links::absolute;
 use crate::{FeedError, ParseOptions, date_context, parse_date};
 

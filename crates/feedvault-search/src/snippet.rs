@@ -112,16 +112,13 @@ fn advance(text: &str, offset: usize, chars: usize) -> usize {
     text[offset..].char_indices().nth(chars).map_or(text.len(), |(i, _)| offset + i)
 }
 
+/// Escapes a piece of the text; line breaks (block boundaries) become spaces.
 fn escape_into(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push(' '),
-            c => out.push(c),
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push(' ');
         }
+        feedvault_core::text::escape_html_into(line, out);
     }
 }
 

@@ -294,15 +294,8 @@ fn one_feed(
     let body = match response.fetched {
         Fetched::NotModified => {
             let next = next_check(context, feed, &options, now, unchanged, hints)?;
-            let outcome = CheckOutcome::Success {
-                title: previous.title.clone().unwrap_or_default(),
-                etag: previous.etag.clone(),
-                last_modified: previous.last_modified.clone(),
-                body_hash: previous.body_hash.clone(),
-                items: None,
-                next_check_at: next.at.timestamp_millis(),
-                gap: false,
-            };
+            let validators = (previous.etag.clone(), previous.last_modified.clone(), previous.body_hash.clone());
+            let outcome = unchanged_check(&previous, validators, next.at);
             context.archiver.store_mut().record_check(&feed.name, now_ms, &outcome)?;
             follow_move(config, context)?;
             return Ok(result(feed, Outcome::Unchanged, next.at, false, false, moved_to));
@@ -312,15 +305,8 @@ fn one_feed(
     let body_hash = sha256_hex(&[&body.bytes]);
     if !force && previous.body_hash.as_deref() == Some(body_hash.as_str()) {
         let next = next_check(context, feed, &options, now, unchanged, hints)?;
-        let outcome = CheckOutcome::Success {
-            title: previous.title.clone().unwrap_or_default(),
-            etag: body.validators.etag.clone(),
-            last_modified: body.validators.last_modified.clone(),
-            body_hash: Some(body_hash),
-            items: None,
-            next_check_at: next.at.timestamp_millis(),
-            gap: false,
-        };
+        let validators = (body.validators.etag.clone(), body.validators.last_modified.clone(), Some(body_hash));
+        let outcome = unchanged_check(&previous, validators, next.at);
         context.archiver.store_mut().record_check(&feed.name, now_ms, &outcome)?;
         follow_move(config, context)?;
         return Ok(result(feed, Outcome::Unchanged, next.at, false, false, moved_to));
@@ -369,6 +355,24 @@ fn one_feed(
     context.archiver.store_mut().record_check(&feed.name, now_ms, &outcome)?;
     follow_move(config, context)?;
     Ok(result(feed, Outcome::Archived(report), next.at, next.possible_gap, false, moved_to))
+}
+
+/// A successful check that found nothing new: the title stays, the validators are
+/// (ETag, Last-Modified, body hash).
+fn unchanged_check(
+    previous: &FeedState,
+    (etag, last_modified, body_hash): (Option<String>, Option<String>, Option<String>),
+    next: DateTime<Utc>,
+) -> CheckOutcome {
+    CheckOutcome::Success {
+        title: previous.title.clone().unwrap_or_default(),
+        etag,
+        last_modified,
+        body_hash,
+        items: None,
+        next_check_at: next.timestamp_millis(),
+        gap: false,
+    }
 }
 
 fn next_check(
