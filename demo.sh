@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the bundled example feeds: build feedvault, create demo-vault/
 # (first run only), subscribe to examples/feeds.opml, fetch everything, and show
-# how many articles went where. Run it again to see that nothing is written twice.
+# how many articles went where, search it, and check it. Run it again to see that
+# nothing is written twice.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -19,5 +20,8 @@ feedvault list
 echo
 echo "Article files per folder:"
 find demo-vault/archive -name '*.md' -not -path '*.revisions/*' | sed 's|/[^/]*$||' | sort | uniq -c
+echo
+echo "Searching the archive for 習近平 (traditional characters; finds simplified text too):"
+feedvault search 習近平 --limit 3
 echo
 feedvault verify

@@ -21,7 +21,7 @@ pub fn run(docs: usize, dir: &Path, with_fts5: bool, reuse: bool) -> Result<()> 
     let index_dir = dir.join("index");
     let fts_path = dir.join("fts5.db");
     if reuse && index_dir.exists() && fts_path.exists() {
-        return query_only(docs, &index_dir, &fts_path);
+        return query_only(docs, &index_dir, &fts_path, with_fts5);
     }
     let _ = std::fs::remove_dir_all(&index_dir);
     let _ = std::fs::remove_file(&fts_path);
@@ -94,12 +94,12 @@ pub fn run(docs: usize, dir: &Path, with_fts5: bool, reuse: bool) -> Result<()> 
         })
     );
 
-    measure_queries(&index, &fts, &relevant)
+    measure_queries(&index, &fts, &relevant, true)
 }
 
 /// Queries an existing index and FTS5 database (built by an earlier run with the same
 /// `--docs`), recomputing the ground truth from the generator.
-fn query_only(docs: usize, index_dir: &Path, fts_path: &Path) -> Result<()> {
+fn query_only(docs: usize, index_dir: &Path, fts_path: &Path, with_fts5: bool) -> Result<()> {
     let mut relevant: Vec<Vec<usize>> = vec![Vec::new(); PLANTED.len()];
     for id in 0..docs {
         let article = corpus::article(id);
@@ -107,12 +107,12 @@ fn query_only(docs: usize, index_dir: &Path, fts_path: &Path) -> Result<()> {
     }
     let index = SearchIndex::open(index_dir)?;
     let fts = Connection::open(fts_path)?;
-    measure_queries(&index, &fts, &relevant)
+    measure_queries(&index, &fts, &relevant, with_fts5)
 }
 
 /// Latency (after one warm-up pass over every query, so both engines answer from
 /// memory as a running server would) and recall on the judged queries.
-fn measure_queries(index: &SearchIndex, fts: &Connection, relevant: &[Vec<usize>]) -> Result<()> {
+fn measure_queries(index: &SearchIndex, fts: &Connection, relevant: &[Vec<usize>], with_fts5: bool) -> Result<()> {
     for (kind, queries) in query_sets() {
         for pass in 0..2 {
             let feedvault = latencies(&queries, |q| {
@@ -121,12 +121,16 @@ fn measure_queries(index: &SearchIndex, fts: &Connection, relevant: &[Vec<usize>
                     .map(|_| ())
             })?;
             let mut statement = fts.prepare("SELECT rowid FROM docs WHERE docs MATCH ?1 ORDER BY rank LIMIT 20")?;
-            let fts5 = latencies(&queries, |q| {
-                statement
-                    .query_map([&q.fts5], |r| r.get::<_, i64>(0))
-                    .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-                    .map(|_| ())
-            })?;
+            let fts5 = if !with_fts5 {
+                (f64::NAN, f64::NAN)
+            } else {
+                latencies(&queries, |q| {
+                    statement
+                        .query_map([&q.fts5], |r| r.get::<_, i64>(0))
+                        .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                        .map(|_| ())
+                })?
+            };
             if pass == 0 {
                 continue; // warm-up
             }

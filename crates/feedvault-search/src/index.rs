@@ -85,8 +85,35 @@ pub struct Hit {
 /// A page of hits and how many there are in all.
 #[derive(Debug, Clone, Default)]
 pub struct SearchResults {
+    /// How many articles match; at least this many when `total_is_exact` is false.
     pub total: usize,
+    pub total_is_exact: bool,
     pub hits: Vec<Hit>,
+}
+
+/// Matches are counted exactly up to this many; beyond it the total is "more than".
+pub const EXACT_COUNT_LIMIT: usize = 10_000;
+
+/// Counts the live documents `query` matches, stopping at `limit`: the cost is
+/// bounded by the limit, not by the number of matches (tantivy's `Count` visits all).
+fn count_up_to(searcher: &tantivy::Searcher, query: &dyn Query, limit: usize) -> Result<(usize, bool)> {
+    let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(searcher))?;
+    let mut total = 0;
+    for segment in searcher.segment_readers() {
+        let mut scorer = weight.scorer(segment, 1.0)?;
+        let alive = segment.alive_bitset();
+        let mut doc = scorer.doc();
+        while doc != tantivy::TERMINATED {
+            if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                total += 1;
+                if total >= limit {
+                    return Ok((total, false));
+                }
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok((total, true))
 }
 
 #[derive(Clone, Copy)]
@@ -234,7 +261,7 @@ impl SearchIndex {
         if parsed.required.is_empty() && parsed.feeds.is_empty() && filters.feed.is_none() {
             return Err(QueryError::Empty.into());
         }
-        let (query, highlight_terms) = self.build(&parsed, filters);
+        let (query, highlight_terms, one_term) = self.build(&parsed, filters);
         let searcher = self.reader.searcher();
         let limit = page.size.max(1);
         let offset = (page.number.max(1) - 1) * limit;
@@ -249,7 +276,11 @@ impl SearchIndex {
                 searcher.search(&query, &by_date)?.into_iter().map(|(_, a)| a).collect()
             }
         };
-        let total = searcher.search(&query, &Count)?;
+        let (total, total_is_exact) = if one_term {
+            (searcher.search(&query, &Count)?, true) // the document frequency: free
+        } else {
+            count_up_to(&searcher, query.as_ref(), EXACT_COUNT_LIMIT)?
+        };
         let highlighter = Highlighter::new(highlight_terms);
         let mut hits = Vec::with_capacity(addresses.len());
         for address in addresses {
@@ -270,11 +301,12 @@ impl SearchIndex {
                 feed: text(self.fields.feed),
             });
         }
-        Ok(SearchResults { total, hits })
+        Ok(SearchResults { total, total_is_exact, hits })
     }
 
-    /// The tantivy query for a parsed query, and the terms to highlight.
-    fn build(&self, parsed: &ParsedQuery, filters: &Filters) -> (Box<dyn Query>, Vec<String>) {
+    /// The tantivy query for a parsed query, the terms to highlight, and whether the
+    /// query is a single term (whose count tantivy knows without counting).
+    fn build(&self, parsed: &ParsedQuery, filters: &Filters) -> (Box<dyn Query>, Vec<String>, bool) {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut highlight = Vec::new();
         for group in &parsed.required {
@@ -336,9 +368,10 @@ impl SearchIndex {
         // A lone required clause is the query itself: its own fast paths apply.
         if let [(Occur::Must, _)] = clauses.as_slice() {
             let (_, only) = clauses.pop().expect("one clause");
-            return (only, highlight);
+            let one_term = highlight.len() == 1 && !is_single_cjk(&highlight[0]);
+            return (only, highlight, one_term);
         }
-        (Box::new(BooleanQuery::new(clauses)), highlight)
+        (Box::new(BooleanQuery::new(clauses)), highlight, false)
     }
 
     /// The query for one word or phrase over its scope, and its terms.
@@ -387,4 +420,34 @@ fn later(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<
 
 fn earlier(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
     a.into_iter().chain(b).min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counting_stops_at_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut index = SearchIndex::open(dir.path()).unwrap();
+        let docs = (0..5).map(|i| Document {
+            path: format!("p{i}"),
+            feed: "f".into(),
+            title: format!("title {i}"),
+            link: String::new(),
+            published_ms: None,
+            body_html: "<p>common words 中文</p>".into(),
+        });
+        index.upsert(docs).unwrap();
+        index.commit().unwrap();
+        let (query, _, one_term) = index.build(&query::parse("common words").unwrap(), &Filters::default());
+        assert!(!one_term);
+        let searcher = index.reader.searcher();
+        assert_eq!(count_up_to(&searcher, query.as_ref(), 3).unwrap(), (3, false));
+        assert_eq!(count_up_to(&searcher, query.as_ref(), 100).unwrap(), (5, true));
+        let (_, _, one_term) = index.build(&query::parse("common").unwrap(), &Filters::default());
+        assert!(one_term);
+        let results = index.search("words 中文", &Filters::default(), Page::default(), Sort::Relevance).unwrap();
+        assert_eq!((results.total, results.total_is_exact), (5, true));
+    }
 }

@@ -14,7 +14,7 @@ pub mod index;
 pub mod query;
 pub mod snippet;
 
-pub use index::{Document, Hit, Page, SearchIndex, SearchResults, Sort};
+pub use index::{Document, EXACT_COUNT_LIMIT, Hit, Page, SearchIndex, SearchResults, Sort};
 pub use query::{Filters, QueryError};
 
 /// Why a search operation failed.

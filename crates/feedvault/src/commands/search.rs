@@ -59,7 +59,11 @@ pub fn run(vault: &Path, args: SearchArgs<'_>) -> Result<ExitCode> {
         }
     }
     let pages = results.total.div_ceil(page.size).max(1);
-    println!("{} results (page {} of {pages})", results.total, page.number);
+    if results.total_is_exact {
+        println!("{} results (page {} of {pages})", results.total, page.number);
+    } else {
+        println!("more than {} results (page {})", results.total, page.number);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
