@@ -146,8 +146,9 @@ pub fn next_check(activity: &FeedActivity, now: DateTime<Utc>, options: &Schedul
             }
             (interval, Reason::Adaptive)
         }
-        (None, Some(_)) => (max, Reason::Quiet),
-        (None, None) => (options.default_interval, Reason::Default),
+        // Quiet only when a previous check saw the same: a first fetch knows nothing.
+        (None, Some(last)) if last.after_previous => (max, Reason::Quiet),
+        (None, _) => (options.default_interval, Reason::Default),
     };
     interval = interval.clamp(min, max);
     let hints = &activity.hints;
@@ -397,6 +398,16 @@ mod tests {
                 },
                 min(10),
                 Reason::Adaptive,
+                false,
+            ),
+            (
+                "first fetch of undated items: the default, not quiet",
+                FeedActivity {
+                    last_fetch: Some(LastFetch { items: 20, new_items: 20, after_previous: false }),
+                    ..Default::default()
+                },
+                HOUR,
+                Reason::Default,
                 false,
             ),
         ];

@@ -293,7 +293,7 @@ fn one_feed(
         previous.last_items.map(|items| LastFetch { items: items as usize, new_items: 0, after_previous: true });
     let body = match response.fetched {
         Fetched::NotModified => {
-            let next = next_check(context, feed, &options, now, unchanged, hints)?;
+            let next = next_check(context, feed, &options, now, unchanged, hints, None)?;
             let validators = (previous.etag.clone(), previous.last_modified.clone(), previous.body_hash.clone());
             let outcome = unchanged_check(&previous, validators, next.at);
             context.archiver.store_mut().record_check(&feed.name, now_ms, &outcome)?;
@@ -304,7 +304,7 @@ fn one_feed(
     };
     let body_hash = sha256_hex(&[&body.bytes]);
     if !force && previous.body_hash.as_deref() == Some(body_hash.as_str()) {
-        let next = next_check(context, feed, &options, now, unchanged, hints)?;
+        let next = next_check(context, feed, &options, now, unchanged, hints, None)?;
         let validators = (body.validators.etag.clone(), body.validators.last_modified.clone(), Some(body_hash));
         let outcome = unchanged_check(&previous, validators, next.at);
         context.archiver.store_mut().record_check(&feed.name, now_ms, &outcome)?;
@@ -342,7 +342,10 @@ fn one_feed(
         new_items: report.new,
         after_previous: previous.last_success_at.is_some(),
     };
-    let next = next_check(context, feed, &options, now, Some(last), hints)?;
+    // On the first fetch nothing has arrived yet: the items' own dates tell the rate.
+    let published = (previous.last_success_at.is_none())
+        .then(|| parsed.items.iter().filter_map(|item| item.time()).filter(|t| *t <= now).collect::<Vec<_>>());
+    let next = next_check(context, feed, &options, now, Some(last), hints, published)?;
     let outcome = CheckOutcome::Success {
         title: parsed.title.clone(),
         etag: body.validators.etag.clone(),
@@ -382,15 +385,19 @@ fn next_check(
     now: DateTime<Utc>,
     last_fetch: Option<LastFetch>,
     hints: Hints,
+    published: Option<Vec<DateTime<Utc>>>,
 ) -> Result<schedule::NextCheck> {
     let since = now - chrono::Duration::from_std(options.lookback).unwrap_or_default();
-    let new_items_at = context
-        .archiver
-        .store()
-        .arrivals(&feed.name, since.timestamp_millis())?
-        .into_iter()
-        .filter_map(DateTime::<Utc>::from_timestamp_millis)
-        .collect();
+    let new_items_at = match published {
+        Some(published) => published,
+        None => context
+            .archiver
+            .store()
+            .arrivals(&feed.name, since.timestamp_millis())?
+            .into_iter()
+            .filter_map(DateTime::<Utc>::from_timestamp_millis)
+            .collect(),
+    };
     let activity = FeedActivity { new_items_at, last_fetch, hints };
     Ok(schedule::next_check(&activity, now, options, schedule::random_jitter()))
 }
