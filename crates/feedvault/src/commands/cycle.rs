@@ -9,6 +9,7 @@
 //! the feed's URL in feedvault.toml. A failure of the vault itself (disk, state.db,
 //! index) stops nothing already written and is returned at the end.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -139,6 +140,7 @@ pub fn run(
     let now = Utc::now();
     let mut jobs = JoinSet::new();
     let mut results = Vec::new();
+    let mut pending = Vec::new();
     for (index, feed) in config.feeds.iter().enumerate() {
         // Feeds added to feedvault.toml since the process started get their row now.
         context.archiver.store_mut().ensure_feed(&feed.name, &feed.url)?;
@@ -175,7 +177,17 @@ pub fn run(
         } else {
             Validators { etag: state.etag, last_modified: state.last_modified }
         };
-        let fetcher = context.fetcher.clone();
+        pending.push((index, source, validators, spec));
+    }
+    // Fetches start a window at a time (so fetched bodies never pile up in memory
+    // faster than they are archived), taking hosts in turn (so a run of feeds on one
+    // slow host cannot hold the window while other hosts wait).
+    let mut pending = interleave_hosts(pending);
+    let window = config.fetch.concurrency * 4;
+    let (shared_fetcher, handle) = (context.fetcher.clone(), context.runtime.handle().clone());
+    let mut spawn_next = |jobs: &mut JoinSet<_>| {
+        let Some((index, source, validators, spec)) = pending.pop_front() else { return };
+        let fetcher = shared_fetcher.clone();
         jobs.spawn_on(
             async move {
                 // In a task of its own, so a panic while fetching is this feed's
@@ -191,8 +203,11 @@ pub fn run(
                 });
                 (index, source, result)
             },
-            context.runtime.handle(),
+            &handle,
         );
+    };
+    for _ in 0..window {
+        spawn_next(&mut jobs);
     }
     let mut vault_error = None;
     while let Some(joined) = context.runtime.block_on(async {
@@ -202,6 +217,7 @@ pub fn run(
         }
     }) {
         let (index, source, fetched) = joined?;
+        spawn_next(&mut jobs);
         let feed = config.feeds[index].clone();
         let result = match one_feed(config, context, &feed, &source, fetched, force) {
             Ok(result) => result,
@@ -232,6 +248,35 @@ pub fn run(
         Some(err) => Err(anyhow::anyhow!("the vault could not be written: {err}")),
         None => Ok(results),
     }
+}
+
+/// A fetch to start: the feed's index in the config, where, and how.
+type Job<T> = (usize, Source, T, RequestSpec);
+
+/// Orders fetches so that consecutive ones go to different hosts where possible:
+/// one feed of each host in turn, hosts in order of first appearance.
+fn interleave_hosts<T>(jobs: Vec<Job<T>>) -> VecDeque<Job<T>> {
+    let host = |source: &Source| match source {
+        Source::Http(url) => url.host_str().unwrap_or("").to_owned(),
+        Source::File(_) => String::new(),
+    };
+    let mut by_host: Vec<(String, VecDeque<Job<T>>)> = Vec::new();
+    for job in jobs {
+        let key = host(&job.1);
+        match by_host.iter_mut().find(|(h, _)| *h == key) {
+            Some((_, queue)) => queue.push_back(job),
+            None => by_host.push((key, VecDeque::from([job]))),
+        }
+    }
+    let mut ordered = VecDeque::new();
+    while by_host.iter().any(|(_, queue)| !queue.is_empty()) {
+        for (_, queue) in &mut by_host {
+            if let Some(job) = queue.pop_front() {
+                ordered.push_back(job);
+            }
+        }
+    }
+    ordered
 }
 
 /// Resolves when `stop` is set (checked every 100 ms).
@@ -448,4 +493,26 @@ fn result(
 /// An `Arc` flag set by SIGINT/SIGTERM (and by nothing else).
 pub fn stop_flag() -> Arc<AtomicBool> {
     Arc::new(AtomicBool::new(false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fetches_take_hosts_in_turn() {
+        let job = |i: usize, url: &str| {
+            (i, Source::parse(url, std::path::Path::new("/")).unwrap(), (), RequestSpec::default())
+        };
+        let jobs = vec![
+            job(0, "https://a.example/1"),
+            job(1, "https://a.example/2"),
+            job(2, "https://a.example/3"),
+            job(3, "https://b.example/1"),
+            job(4, "/local.xml"),
+            job(5, "https://b.example/2"),
+        ];
+        let order: Vec<usize> = interleave_hosts(jobs).into_iter().map(|(i, ..)| i).collect();
+        assert_eq!(order, [0, 3, 4, 1, 5, 2]);
+    }
 }
