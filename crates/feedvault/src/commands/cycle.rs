@@ -369,10 +369,11 @@ fn one_feed(
             return failure(context, feed, &previous, &options, config, kind, err.to_string(), None, false);
         }
     };
-    let report = context.archiver.archive_items(&feed.name, &parsed.items, now)?;
-    context
-        .search
-        .upsert(report.changed.iter().map(|(path, article)| super::index::document(path, &feed.name, article)))?;
+    let mut report = context.archiver.archive_items(&feed.name, &parsed.items, now)?;
+    // The changed articles go to the index and no further: a cycle over thousands of
+    // feeds must not keep every body it archived until the end.
+    let changed = std::mem::take(&mut report.changed);
+    context.search.upsert(changed.iter().map(|(path, article)| super::index::document(path, &feed.name, article)))?;
     let hints = Hints {
         ttl: parsed.ttl_minutes.map(|m| schedule::ttl(m.into())),
         update_period: parsed
