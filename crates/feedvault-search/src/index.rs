@@ -164,6 +164,8 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Option<IndexWriter>,
     fields: Fields,
+    /// Documents added since the last commit.
+    uncommitted: usize,
 }
 
 impl SearchIndex {
@@ -174,7 +176,7 @@ impl SearchIndex {
         let index = Index::open_or_create(MmapDirectory::open(dir)?, schema)?;
         index.tokenizers().register(ANALYZER, analysis::analyzer());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, writer: None, fields })
+        Ok(SearchIndex { index, reader, writer: None, fields, uncommitted: 0 })
     }
 
     /// Prepares for writing with `threads` indexing threads sharing `heap_bytes`.
@@ -197,6 +199,7 @@ impl SearchIndex {
     pub fn upsert(&mut self, documents: impl IntoIterator<Item = Document>) -> Result<()> {
         let fields = self.fields;
         let writer = self.writer()?;
+        let mut added = 0;
         for document in documents {
             writer.delete_term(Term::from_field_text(fields.path, &document.path));
             let mut doc = TantivyDocument::new();
@@ -214,8 +217,16 @@ impl SearchIndex {
                 doc.add_date(fields.published, tantivy::DateTime::from_timestamp_millis(ms));
             }
             writer.add_document(doc)?;
+            added += 1;
         }
+        self.uncommitted += added;
         Ok(())
+    }
+
+    /// Documents added since the last commit (long runs commit now and then, which
+    /// bounds the writer's memory).
+    pub fn uncommitted(&self) -> usize {
+        self.uncommitted
     }
 
     /// Removes every document (before a rebuild).
@@ -229,6 +240,7 @@ impl SearchIndex {
         if let Some(writer) = self.writer.as_mut() {
             writer.commit()?;
             self.reader.reload()?;
+            self.uncommitted = 0;
         }
         Ok(())
     }

@@ -55,6 +55,9 @@ pub struct FeedResult {
     pub moved_to: Option<String>,
 }
 
+/// Index additions between commits in a long cycle (bounds the index writer's memory).
+const INDEX_COMMIT_EVERY: usize = 20_000;
+
 /// What a cycle needs, opened once per process.
 pub struct Context {
     pub vault: std::path::PathBuf,
@@ -374,6 +377,9 @@ fn one_feed(
     // feeds must not keep every body it archived until the end.
     let changed = std::mem::take(&mut report.changed);
     context.search.upsert(changed.iter().map(|(path, article)| super::index::document(path, &feed.name, article)))?;
+    if context.search.uncommitted() >= INDEX_COMMIT_EVERY {
+        context.search.commit()?;
+    }
     let hints = Hints {
         ttl: parsed.ttl_minutes.map(|m| schedule::ttl(m.into())),
         update_period: parsed
