@@ -3,13 +3,15 @@
 //! It owns everything that touches `archive/`: where an article goes ([`layout`]),
 //! writing it crash-safely ([`durable`]), one writer at a time ([`lock`]), turning a
 //! feed's items into new articles and revisions ([`writer`]), bringing in files from
-//! other archives ([`import`]), rebuilding state.db from the files ([`reindex`]) and
-//! checking that files and state agree ([`verify`]). The files are the archive;
+//! other archives ([`import`]), rebuilding state.db from the files ([`reindex`]),
+//! checking that files and state agree ([`verify`]), and the countdown layout's
+//! per-feed [`lists`]. The files are the archive;
 //! state.db, reached through the `Store` trait, is derived from them.
 
 pub mod durable;
 pub mod import;
 pub mod layout;
+pub mod lists;
 pub mod lock;
 pub mod reindex;
 pub mod scan;

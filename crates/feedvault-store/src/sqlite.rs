@@ -214,6 +214,15 @@ impl Store for SqliteStore {
         stmt.query_row([path], article_row).optional().map_err(sql("finding article"))
     }
 
+    fn recent_articles(&self, feed: &str, limit: usize) -> Result<Vec<ArticleRow>> {
+        let query =
+            format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE feed = ?1 ORDER BY time_ms DESC, path ASC LIMIT ?2");
+        let mut stmt = self.conn.prepare_cached(&query).map_err(sql("listing recent articles"))?;
+        stmt.query_map(params![feed, limit as i64], article_row)
+            .and_then(|rows| rows.collect())
+            .map_err(sql("listing recent articles"))
+    }
+
     fn article_paths(&self) -> Result<Vec<String>> {
         self.strings("SELECT path FROM articles ORDER BY path", "listing articles")
     }

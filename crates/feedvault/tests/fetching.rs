@@ -208,3 +208,24 @@ fn a_crash_at_any_point_leaves_no_partial_file_and_loses_nothing() {
     assert_eq!(files.len(), 3000, "every item archived exactly once");
     feedvault(&vault).arg("verify").assert().success();
 }
+
+#[test]
+fn the_countdown_layout_writes_articles_and_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("v");
+    feedvault(&vault).args(["init", "--layout", "countdown"]).assert().success();
+    let feed = dir.path().join("feed.xml");
+    fs::write(&feed, rss("zh-CN", &[("1", "第一篇", "<p>一</p>"), ("2", "第二篇", "<p>二</p>")])).unwrap();
+    add(&vault, feed.to_str().unwrap(), "news");
+    feedvault(&vault).arg("fetch").assert().success().stdout(predicate::str::contains("-> articles/news/"));
+    let mut ids: Vec<String> = fs::read_dir(vault.join("articles/news"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["1048574.md", "1048575.md"]);
+    let list = fs::read_to_string(vault.join("lists/news.md")).unwrap();
+    assert!(list.starts_with("# Test feed\n\n"), "{list}");
+    assert_eq!(list.lines().filter(|l| l.starts_with("- 2022-09-20 [")).count(), 2, "{list}");
+    feedvault(&vault).arg("verify").assert().success();
+}

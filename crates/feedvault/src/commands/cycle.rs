@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use feedvault_archive::{ArchiveReport, Archiver};
+use feedvault_archive::{ArchiveReport, Archiver, Layout, lists};
 use feedvault_core::identity::sha256_hex;
 use feedvault_feed::ParseOptions;
 use feedvault_fetch::schedule::{self, FeedActivity, GoneRule, Hints, LastFetch, ScheduleOptions};
@@ -373,6 +373,9 @@ fn one_feed(
         }
     };
     let mut report = context.archiver.archive_items(&feed.name, &parsed.items, now)?;
+    if context.archiver.settings().layout == Layout::Countdown && report.new + report.revised > 0 {
+        lists::write_list(&context.vault, context.archiver.store(), &feed.name, &parsed.title)?;
+    }
     // The changed articles go to the index and no further: a cycle over thousands of
     // feeds must not keep every body it archived until the end.
     let changed = std::mem::take(&mut report.changed);

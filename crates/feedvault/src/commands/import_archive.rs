@@ -19,6 +19,11 @@ pub fn run(vault: &Path, dir: &Path) -> Result<ExitCode> {
     let mut index = super::index::open(vault)?;
     index.upsert(report.articles.iter().map(|(path, feed, article)| super::index::document(path, feed, article)))?;
     index.commit()?;
+    if config.settings.layout == feedvault_archive::Layout::Countdown {
+        for feed in report.by_feed.keys() {
+            feedvault_archive::lists::write_list(vault, archiver.store(), feed, feed)?;
+        }
+    }
     for skipped in &report.skipped {
         eprintln!("feedvault: skipped {skipped}");
     }

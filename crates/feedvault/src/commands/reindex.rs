@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
+use feedvault_store::Store;
 
 use crate::config::Config;
 
@@ -16,6 +17,13 @@ pub fn run(vault: &Path) -> Result<ExitCode> {
     }
     let mut index = super::index::open(vault)?;
     let indexed = super::index::rebuild(vault, &mut index)?;
+    if config.settings.layout == feedvault_archive::Layout::Countdown {
+        for feed in &config.feeds {
+            let title =
+                archiver.store().feed(&feed.name)?.and_then(|f| f.title).or(feed.title.clone()).unwrap_or_default();
+            feedvault_archive::lists::write_list(vault, archiver.store(), &feed.name, &title)?;
+        }
+    }
     println!(
         "Reindexed {} articles and {} revisions ({} files skipped); {indexed} articles in the search index.",
         report.articles,
