@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 cargo build --release --quiet -p feedvault
-feedvault() { target/release/feedvault --vault demo-vault "$@"; }
+feedvault() { "${CARGO_TARGET_DIR:-target}/release/feedvault" --vault demo-vault "$@"; }
 
 if [ ! -f demo-vault/feedvault.toml ]; then
   feedvault init

@@ -8,5 +8,5 @@ cd "$(dirname "$0")/../.."
 cargo build --release --quiet -p feedvault -p feedvault-bench
 source bench/fresh-fs.sh
 for _ in $(seq "${RUNS:-3}"); do
-  target/release/feedvault-bench archive --feeds "${FEEDS:-20}" --items "${ITEMS:-500}"
+  "${CARGO_TARGET_DIR:-target}/release/feedvault-bench" archive --feeds "${FEEDS:-20}" --items "${ITEMS:-500}"
 done

@@ -8,4 +8,4 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 cargo build --release --quiet -p feedvault -p feedvault-bench
 source bench/fresh-fs.sh
-target/release/feedvault-bench fetch --feeds "${FEEDS:-10000}" --items "${ITEMS:-20}"
+"${CARGO_TARGET_DIR:-target}/release/feedvault-bench" fetch --feeds "${FEEDS:-10000}" --items "${ITEMS:-20}"

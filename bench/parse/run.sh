@@ -25,7 +25,7 @@ trap 'rm -f "$RESULTS"' EXIT
 for f in zh-500.xml zh-500-gbk.xml; do
   echo "benchmarking $f ..." >&2
   [ "${BENCH_SKIP_RUST:-0}" = 1 ] \
-    || target/release/feedvault-bench parse "$DATA/$f" --seconds "$SECS" >>"$RESULTS"
+    || "${CARGO_TARGET_DIR:-target}/release/feedvault-bench" parse "$DATA/$f" --seconds "$SECS" >>"$RESULTS"
   "$B/.venv/bin/python" "$B/feedparser_bench.py" "$DATA/$f" --seconds "$SECS" >>"$RESULTS"
   node "$B/rss_parser_bench.js" "$DATA/$f" --seconds "$SECS" >>"$RESULTS"
 done
