@@ -8,7 +8,7 @@
 //! Military zone letters follow the nautical convention (A = +01:00 … M = +12:00,
 //! N = −01:00 … Y = −12:00), not RFC 822's reversed signs. What cannot be read is `None`.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// What a date's meaning depends on besides its text.
@@ -165,8 +165,10 @@ fn full_year(n: &str) -> Option<i32> {
     }
 }
 
-/// Reads `HH:MM[:SS[.fff]]` starting at `toks[0]`; returns the time and tokens used.
-fn time_of_day(toks: &[Tok<'_>]) -> Option<(NaiveTime, usize)> {
+/// Reads `HH:MM[:SS[.fff]]` starting at `toks[0]`; returns the time since midnight
+/// and the tokens used. `24:00` is the end of the day (the next midnight); a leap
+/// second is clamped to :59.
+fn time_of_day(toks: &[Tok<'_>]) -> Option<(chrono::Duration, usize)> {
     let [Tok::Num(h), Tok::Sym(':'), Tok::Num(m), rest @ ..] = toks else { return None };
     let (hour, minute): (u32, u32) = (h.parse().ok()?, m.parse().ok()?);
     let mut used = 3;
@@ -181,24 +183,20 @@ fn time_of_day(toks: &[Tok<'_>]) -> Option<(NaiveTime, usize)> {
             used += 2;
         }
     }
-    // Leap seconds are clamped; 24:00 is midnight at the end of the day, which the
-    // callers see as 23:59:59.999999999 plus one nanosecond.
-    let time = match (hour, minute, second, nanos) {
-        (24, 0, 0, 0) => NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999)?,
-        _ => NaiveTime::from_hms_nano_opt(hour, minute, second.min(59), nanos)?,
-    };
-    Some((time, used))
+    let valid = (hour < 24 && minute < 60 && second <= 60) || (hour, minute, second, nanos) == (24, 0, 0, 0);
+    valid.then(|| {
+        let seconds = i64::from(hour * 3600 + minute * 60 + second.min(59));
+        (chrono::Duration::seconds(seconds) + chrono::Duration::nanoseconds(nanos.into()), used)
+    })
+}
+
+/// Midnight of `date` plus `time` (which may reach the next midnight).
+fn at(date: NaiveDate, time: chrono::Duration) -> NaiveDateTime {
+    date.and_time(NaiveTime::MIN) + time
 }
 
 /// Applies an explicit offset, or the context's zone when there is none.
 fn to_utc(local: NaiveDateTime, offset: Option<i32>, ctx: DateContext) -> Option<DateTime<Utc>> {
-    // 24:00 arrives as the last nanosecond of the day: round it to the next midnight.
-    let local =
-        if local.nanosecond() == 999_999_999 && local.second() == 59 && local.minute() == 59 && local.hour() == 23 {
-            local + chrono::Duration::nanoseconds(1)
-        } else {
-            local
-        };
     match offset {
         Some(secs) => Some(FixedOffset::east_opt(secs)?.from_local_datetime(&local).single()?.to_utc()),
         None => match ctx.zone {
@@ -242,15 +240,15 @@ fn parse_iso(toks: &[Tok<'_>], ctx: DateContext) -> Option<DateTime<Utc>> {
         [Tok::Num(hms), more @ ..] if hms.len() == 6 => {
             let time =
                 NaiveTime::from_hms_opt(hms[..2].parse().ok()?, hms[2..4].parse().ok()?, hms[4..].parse().ok()?)?;
-            (time, more)
+            (time - NaiveTime::MIN, more)
         }
-        [] => (NaiveTime::MIN, rest),
+        [] => (chrono::Duration::zero(), rest),
         _ => {
             let (time, used) = time_of_day(rest)?;
             (time, &rest[used..])
         }
     };
-    to_utc(date.and_time(time), zone_after(rest, ctx)?, ctx)
+    to_utc(at(date, time), zone_after(rest, ctx)?, ctx)
 }
 
 /// `2022年9月20日 10:16[:32]`.
@@ -263,11 +261,8 @@ fn parse_chinese(toks: &[Tok<'_>], ctx: DateContext) -> Option<DateTime<Utc>> {
         return None;
     }
     let date = NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?;
-    let time = match time_of_day(rest) {
-        Some((t, _)) => t,
-        None => NaiveTime::MIN,
-    };
-    to_utc(date.and_time(time), None, ctx)
+    let time = time_of_day(rest).map_or(chrono::Duration::zero(), |(t, _)| t);
+    to_utc(at(date, time), None, ctx)
 }
 
 /// RFC 822 and its relatives: `[Day,] DD Mon YYYY HH:MM[:SS] [zone]`, also
@@ -306,7 +301,7 @@ fn parse_rfc822(toks: &[Tok<'_>], ctx: DateContext) -> Option<DateTime<Utc>> {
         i += 1;
     }
     let date = NaiveDate::from_ymd_opt(year?, month?, day?)?;
-    to_utc(date.and_time(time.unwrap_or(NaiveTime::MIN)), offset, ctx)
+    to_utc(at(date, time.unwrap_or_default()), offset, ctx)
 }
 
 #[cfg(test)]
@@ -341,6 +336,8 @@ mod tests {
             ("Tue, 20 Sep 2022", "2022-09-20T00:00:00+00:00"),
             ("Tue, 20 Sep 2022 24:00:00 GMT", "2022-09-21T00:00:00+00:00"),
             ("Tue, 20 Sep 2022 23:59:60 GMT", "2022-09-20T23:59:59+00:00"),
+            ("2022-09-20T24:00:00+08:00", "2022-09-20T16:00:00+00:00"),
+            ("Tue, 20 Sep 2022 23:59:59.999999999 GMT", "2022-09-20T23:59:59.999999999+00:00"),
         ];
         for (raw, want) in cases {
             assert_eq!(utc(raw).as_deref(), Some(want), "{raw}");
