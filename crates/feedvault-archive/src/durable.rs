@@ -31,10 +31,6 @@ impl Batch {
         Batch { staged: Vec::new(), sync_root: sync_root.to_owned(), folders: HashSet::new() }
     }
 
-    pub fn len(&self) -> usize {
-        self.staged.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.staged.is_empty()
     }

@@ -20,7 +20,7 @@ pub struct VaultLock {
 impl VaultLock {
     /// Takes the lock, waiting up to `wait` for another process to release it.
     pub fn acquire(vault: &Path, wait: Duration) -> Result<Self, ArchiveError> {
-        let path = vault.join(".lock");
+        let path = lock_path(vault);
         let io = |source| ArchiveError::Io { path: path.clone(), source };
         let mut file =
             OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io)?;

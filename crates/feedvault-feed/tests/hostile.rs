@@ -77,11 +77,8 @@ fn entity_bombs_fail_in_bounded_time_and_memory() {
     }
     doc.push_str("]>");
     doc.push_str(&rss(&format!("<item><title>&{};</title></item>", names[11]))[21..]);
-    let started = std::time::Instant::now();
+    // Unbounded, this would expand to 10^13 characters; it must stop with an error.
     assert_eq!(parse(doc.as_bytes(), &ParseOptions::default()), Err(FeedError::EntityExpansion));
-    // Not a performance assertion: a guard that expansion was cut off rather than run
-    // to 10^13 characters (which would take hours and exhaust memory).
-    assert!(started.elapsed().as_secs() < 60);
 }
 
 #[test]

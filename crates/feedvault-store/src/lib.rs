@@ -198,8 +198,6 @@ pub trait Store {
     fn article_count(&self) -> Result<u64>;
     /// Applies a batch of changes atomically.
     fn apply(&mut self, changes: &[Change]) -> Result<()>;
-    /// Forgets every article and revision (before a rebuild).
-    fn clear_articles(&mut self) -> Result<()>;
     /// Replaces every article and revision record with `changes`, atomically.
     fn replace_articles(&mut self, changes: &[Change]) -> Result<()>;
 }

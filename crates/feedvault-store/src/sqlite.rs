@@ -241,10 +241,6 @@ impl Store for SqliteStore {
         tx.commit().map_err(sql("committing a batch"))
     }
 
-    fn clear_articles(&mut self) -> Result<()> {
-        self.conn.execute_batch("DELETE FROM revisions; DELETE FROM articles;").map_err(sql("clearing articles"))
-    }
-
     fn replace_articles(&mut self, changes: &[Change]) -> Result<()> {
         let tx = self.conn.transaction().map_err(sql("starting a rebuild"))?;
         tx.execute_batch("DELETE FROM revisions; DELETE FROM articles;").map_err(sql("clearing articles"))?;
@@ -459,7 +455,7 @@ mod tests {
         let row = store.article_by_path("a.md").unwrap().unwrap();
         assert_eq!((row.revisions, row.content_hash.as_str(), row.version_seen_at), (1, "h2", 20));
         assert_eq!(store.revision_paths().unwrap(), ["a.revisions/10.md"]);
-        store.clear_articles().unwrap();
+        store.replace_articles(&[]).unwrap();
         assert_eq!((store.article_count().unwrap(), store.revision_paths().unwrap().len()), (0, 0));
     }
 }

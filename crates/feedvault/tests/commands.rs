@@ -136,17 +136,15 @@ fn opml_import_and_export_round_trip() {
         .stderr(predicate::str::contains("not an OPML"));
 }
 
+/// What `feedvault parse FILE` prints, as JSON.
+fn parse_json(file: &Path) -> serde_json::Value {
+    let out = feedvault(Path::new("unused")).arg("parse").arg(file).assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
 #[test]
 fn parse_prints_the_design_json() {
-    let out = feedvault(Path::new("unused"))
-        .arg("parse")
-        .arg(examples().join("feeds/zh-news-gbk.rss.xml"))
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let json = parse_json(&examples().join("feeds/zh-news-gbk.rss.xml"));
     assert_eq!(json["format"], "rss2");
     assert_eq!(json["title"], "示例新闻中文网（GBK）");
     let items = json["items"].as_array().unwrap();
@@ -156,15 +154,7 @@ fn parse_prints_the_design_json() {
     for key in ["id", "link", "updated", "authors", "content_html", "summary_html"] {
         assert!(items[0].get(key).is_some(), "{key}");
     }
-    let out = feedvault(Path::new("unused"))
-        .arg("parse")
-        .arg(examples().join("feeds/notes.json"))
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let json = parse_json(&examples().join("feeds/notes.json"));
     assert_eq!((json["format"].as_str(), json["items"].as_array().unwrap().len()), (Some("json"), 4));
 
     let dir = tempfile::tempdir().unwrap();

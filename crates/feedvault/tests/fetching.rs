@@ -229,3 +229,30 @@ fn the_countdown_layout_writes_articles_and_lists() {
     assert_eq!(list.lines().filter(|l| l.starts_with("- 2022-09-20 [")).count(), 2, "{list}");
     feedvault(&vault).arg("verify").assert().success();
 }
+
+/// A vault that cannot be written (here a file stands where the feed's folder must
+/// go, as a full or broken disk would refuse): the run exits 1 saying so, records
+/// nothing it did not write, and the next run, once the disk is fixed, loses nothing.
+#[test]
+fn a_vault_that_cannot_be_written_fails_the_run_and_loses_nothing() {
+    let dir = new_vault();
+    let vault = dir.path().join("v");
+    let feed = dir.path().join("feed.xml");
+    fs::write(&feed, rss("en", &[("1", "One", "<p>1</p>"), ("2", "Two", "<p>2</p>")])).unwrap();
+    add(&vault, feed.to_str().unwrap(), "news");
+    fs::write(vault.join("archive/news"), "in the way").unwrap();
+    feedvault(&vault).arg("fetch").assert().code(1).stderr(
+        predicate::str::contains("the vault could not be written").and(predicate::str::contains("archive/news")),
+    );
+    assert!(archive_files(&vault).iter().all(|f| !f.ends_with(".md")), "no article was written");
+    feedvault(&vault)
+        .arg("verify")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("archive/news: not an article file"));
+
+    fs::remove_file(vault.join("archive/news")).unwrap();
+    feedvault(&vault).arg("fetch").assert().success().stdout(predicate::str::contains("news: 2 new"));
+    assert_eq!(archive_files(&vault).len(), 2);
+    feedvault(&vault).arg("verify").assert().success();
+}
