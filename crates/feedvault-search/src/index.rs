@@ -18,7 +18,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery};
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
@@ -137,7 +137,7 @@ fn schema() -> (Schema, Fields) {
         )
         .set_stored();
     let fields = Fields {
-        path: builder.add_text_field("path", STRING | STORED),
+        path: builder.add_text_field("path", STRING | STORED | FAST),
         feed: builder.add_text_field("feed", STRING | STORED),
         title: builder.add_text_field("title", analyzed.clone()),
         text: builder.add_text_field(
@@ -177,6 +177,18 @@ impl SearchIndex {
         index.tokenizers().register(ANALYZER, analysis::analyzer());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(SearchIndex { index, reader, writer: None, fields, uncommitted: 0 })
+    }
+
+    /// Replaces whatever is in `dir` (an index of an older schema, a damaged one)
+    /// with a new, empty index. The index is derived data: `reindex` refills it.
+    pub fn recreate(dir: &Path) -> Result<Self> {
+        match std::fs::remove_dir_all(dir) {
+            Err(source) if source.kind() != std::io::ErrorKind::NotFound => {
+                return Err(SearchError::Io { path: dir.to_owned(), source });
+            }
+            _ => {}
+        }
+        Self::open(dir)
     }
 
     /// Prepares for writing with `threads` indexing threads sharing `heap_bytes`.
@@ -229,12 +241,6 @@ impl SearchIndex {
         self.uncommitted
     }
 
-    /// Removes every document (before a rebuild).
-    pub fn clear(&mut self) -> Result<()> {
-        self.writer()?.delete_all_documents()?;
-        Ok(())
-    }
-
     /// Makes everything written so far durable and searchable.
     pub fn commit(&mut self) -> Result<()> {
         if let Some(writer) = self.writer.as_mut() {
@@ -250,16 +256,18 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// The path of every indexed document.
+    /// The path of every indexed document, read from the `path` column (no stored
+    /// document is loaded, so checking a large index stays cheap).
     pub fn paths(&self) -> Result<Vec<String>> {
         let searcher = self.reader.searcher();
         let mut paths = Vec::new();
         for segment in searcher.segment_readers() {
-            let store = segment.get_store_reader(64).map_err(tantivy::TantivyError::from)?;
+            let Some(column) = segment.fast_fields().str("path")? else { continue };
             for doc_id in segment.doc_ids_alive() {
-                let doc: TantivyDocument = store.get(doc_id)?;
-                if let Some(path) = doc.get_first(self.fields.path).and_then(|v| v.as_str()) {
-                    paths.push(path.to_owned());
+                for ord in column.term_ords(doc_id) {
+                    let mut path = String::new();
+                    column.ord_to_str(ord, &mut path).map_err(tantivy::TantivyError::from)?;
+                    paths.push(path);
                 }
             }
         }

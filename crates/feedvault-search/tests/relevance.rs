@@ -187,15 +187,26 @@ fn a_revision_is_found_by_its_new_text_only_and_once() {
 
 #[test]
 fn a_rebuilt_index_gives_identical_results() {
-    let (dir, mut index) = index_of(corpus());
+    let (dir, index) = index_of(corpus());
     let queries = ["普京", "京", "joint", "习近平 军事合作", "fsync OR parser", "title:合作 -乌克兰"];
     let before: Vec<Vec<String>> = queries.iter().map(|q| paths(&index, q)).collect();
-    index.clear().unwrap();
-    index.upsert(corpus()).unwrap();
-    index.commit().unwrap();
     drop(index);
+    let mut rebuilt = SearchIndex::recreate(dir.path()).unwrap();
+    assert_eq!(rebuilt.num_docs(), 0, "recreated empty");
+    rebuilt.upsert(corpus()).unwrap();
+    rebuilt.commit().unwrap();
+    drop(rebuilt);
     let reopened = SearchIndex::open(dir.path()).unwrap();
     let after: Vec<Vec<String>> = queries.iter().map(|q| paths(&reopened, q)).collect();
     assert_eq!(before, after);
     assert_eq!(reopened.paths().unwrap().len(), corpus().len());
+}
+
+#[test]
+fn a_damaged_index_is_refused_and_can_be_recreated() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("meta.json"), "{ not an index").unwrap();
+    assert!(SearchIndex::open(dir.path()).is_err());
+    let index = SearchIndex::recreate(dir.path()).unwrap();
+    assert_eq!(index.num_docs(), 0);
 }

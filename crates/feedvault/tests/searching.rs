@@ -129,3 +129,26 @@ fn imported_articles_are_searchable() {
     assert_eq!(hits[0]["title"], "避谈分歧，中俄两国同意深化军事合作");
     feedvault(&vault).arg("verify").assert().success();
 }
+
+#[test]
+fn a_damaged_index_is_reported_and_reindex_rebuilds_it() {
+    let dir = new_vault();
+    let vault = dir.path().join("v");
+    let feed = dir.path().join("feed.xml");
+    fs::write(&feed, rss("en", &[("1", "Archives matter", "<p>keep everything</p>")])).unwrap();
+    feedvault(&vault).args(["add", feed.to_str().unwrap()]).assert().success();
+    feedvault(&vault).arg("fetch").assert().success();
+    fs::write(vault.join("index/meta.json"), "{ damaged").unwrap();
+    feedvault(&vault)
+        .args(["search", "archives"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("feedvault reindex"));
+    feedvault(&vault)
+        .arg("reindex")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 articles in the search index"));
+    assert_eq!(search_json(&vault, &["archives"]).len(), 1);
+    feedvault(&vault).arg("verify").assert().success();
+}

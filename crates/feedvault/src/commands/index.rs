@@ -11,7 +11,8 @@ use feedvault_search::{Document, SearchIndex};
 /// Opens (creating if needed) the index of a vault.
 pub fn open(vault: &Path) -> Result<SearchIndex> {
     let dir = vault.join("index");
-    SearchIndex::open(&dir).with_context(|| format!("opening the search index {}", dir.display()))
+    SearchIndex::open(&dir)
+        .with_context(|| format!("opening the search index {} (`feedvault reindex` rebuilds it)", dir.display()))
 }
 
 /// The index document of an archived article.
@@ -26,11 +27,13 @@ pub fn document(path: &str, feed: &str, article: &Article) -> Document {
     }
 }
 
-/// Replaces the whole index with the article files under `vault` (the current
-/// version of each; revisions are not searched). Returns how many were indexed.
-pub fn rebuild(vault: &Path, index: &mut SearchIndex) -> Result<usize> {
+/// Builds a new index from the article files under `vault` (the current version of
+/// each; revisions are not searched), whatever was there before. Returns how many
+/// were indexed.
+pub fn rebuild(vault: &Path) -> Result<usize> {
+    let dir = vault.join("index");
+    let mut index = SearchIndex::recreate(&dir).with_context(|| format!("recreating {}", dir.display()))?;
     index.start_writing(2, 200_000_000)?;
-    index.clear()?;
     let found = scan(vault)?;
     let mut count = 0;
     for chunk in found.articles.chunks(1000) {

@@ -15,8 +15,7 @@ pub fn run(vault: &Path) -> Result<ExitCode> {
     for skipped in &report.skipped {
         eprintln!("feedvault: skipped {skipped}");
     }
-    let mut index = super::index::open(vault)?;
-    let indexed = super::index::rebuild(vault, &mut index)?;
+    let indexed = super::index::rebuild(vault)?;
     if config.settings.layout == feedvault_archive::Layout::Countdown {
         for feed in &config.feeds {
             let title =
