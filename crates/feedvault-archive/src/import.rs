@@ -149,31 +149,22 @@ fn import_chunk<S: Store>(
                 fs::metadata(&full).and_then(|m| m.modified()).map(DateTime::<Utc>::from).unwrap_or(now)
             }
         };
-        let path = match settings.layout {
-            Layout::Dated => {
-                let name = slug::article_slug(&key, &article.url, &article.title, 8);
-                let path = layout::dated_path(&feed, time, settings.zone, &name);
-                if taken.contains(&path) || root.join(&path).exists() {
-                    let longer = slug::article_slug(&key, &article.url, &article.title, 64);
-                    layout::dated_path(&feed, time, settings.zone, &longer)
-                } else {
-                    path
-                }
-            }
+        let (path, already_there) = match settings.layout {
+            // The same rules as a fetch: the identity's short hash, longer on a
+            // collision, and an identical file already there is recorded, not copied.
+            Layout::Dated => archiver.new_path(&feed, &key, &article, time, &content_hash, &taken)?,
             Layout::Countdown => {
                 let wanted = candidate.countdown_id.map(|id| layout::countdown_path(&feed, id));
                 match wanted.filter(|p| !taken.contains(p) && !root.join(p).exists()) {
-                    Some(path) => path,
-                    None => layout::countdown_path(&feed, archiver.next_countdown_id(&feed)?),
+                    Some(path) => (path, false),
+                    None => (layout::countdown_path(&feed, archiver.next_countdown_id(&feed)?), false),
                 }
             }
         };
-        if taken.contains(&path) || root.join(&path).exists() {
-            report.skipped.push(format!("{}: its place in the vault ({path}) is taken", full.display()));
-            continue;
+        if !already_there {
+            let destination = root.join(&path);
+            batch.stage(&destination, &bytes).map_err(io_error(&destination))?;
         }
-        let destination = root.join(&path);
-        batch.stage(&destination, &bytes).map_err(io_error(&destination))?;
         taken.insert(path.clone());
         *report.by_feed.entry(feed.clone()).or_default() += 1;
         report.imported += 1;

@@ -145,8 +145,9 @@ impl<S: Store> Archiver<S> {
                     report.changed.push((row.path, article));
                 }
                 None => {
+                    let time = article.time.to_datetime().unwrap_or(now);
                     let (path, already_on_disk) =
-                        self.new_path(feed, &key, &article, &content_hash, &paths_this_batch)?;
+                        self.new_path(feed, &key, &article, time, &content_hash, &paths_this_batch)?;
                     if !already_on_disk {
                         let full = self.root.join(&path);
                         batch.stage(&full, article.to_file().as_bytes()).map_err(io_error(&full))?;
@@ -205,11 +206,12 @@ impl<S: Store> Archiver<S> {
 
     /// Decides the path of a new article. Returns the path and whether an identical
     /// file is already there (written before a crash that lost its state row).
-    fn new_path(
+    pub(crate) fn new_path(
         &mut self,
         feed: &str,
         key: &str,
         article: &Article,
+        time: DateTime<Utc>,
         content_hash: &str,
         taken_in_batch: &HashSet<String>,
     ) -> Result<(String, bool)> {
@@ -217,7 +219,6 @@ impl<S: Store> Archiver<S> {
             let id = self.next_countdown_id(feed)?;
             return Ok((layout::countdown_path(feed, id), false));
         }
-        let time = article.time.to_datetime().unwrap_or_else(Utc::now);
         for hash_len in HASH_LENGTHS {
             let name = slug::article_slug(key, &article.url, &article.title, hash_len);
             let path = layout::dated_path(feed, time, self.settings.zone, &name);

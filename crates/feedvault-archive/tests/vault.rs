@@ -204,3 +204,22 @@ fn countdown_layout_counts_down() {
     archiver.archive_items("f", &[item("c", "v", "d")], now()).unwrap();
     assert!(archiver.store().article_paths().unwrap().contains(&"articles/f/1048573.md".to_owned()));
 }
+
+#[test]
+fn importing_again_after_state_was_lost_records_the_same_files() {
+    let source = tempfile::tempdir().unwrap();
+    let seed =
+        fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../feedvault-core/testdata/seed-article.md")).unwrap();
+    fs::write(source.path().join("seed.md"), &seed).unwrap();
+    let vault = tempfile::tempdir().unwrap();
+    {
+        let mut archiver = archiver(vault.path(), Layout::Dated);
+        assert_eq!(import_archive(&mut archiver, source.path(), now()).unwrap().imported, 1);
+    }
+    fs::remove_file(vault.path().join("state.db")).unwrap();
+    let mut archiver = archiver(vault.path(), Layout::Dated);
+    let report = import_archive(&mut archiver, source.path(), now()).unwrap();
+    assert_eq!(report.imported, 1, "recorded again");
+    assert_eq!(files_under(vault.path()).len(), 1, "the identical file is adopted, not copied beside itself");
+    assert!(verify(vault.path(), archiver.store()).unwrap().is_empty());
+}
