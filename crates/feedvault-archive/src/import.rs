@@ -3,9 +3,10 @@
 //! Reads the dated layout (`archive/<feed>/YYYY/MM/DD/*.md`), the countdown layout
 //! (`articles/<site>/<id>.md`) and its older variant (`articles/<site name>/<id>_<title>.md`,
 //! site names often Chinese), and loose files. The feed is the folder's name made a
-//! slug, else the link's host. Each file is copied byte for byte (it is evidence) to
-//! where the vault's layout puts it, and recorded with its link as identity, so a
-//! later fetch of the same item adopts it instead of archiving it twice. Files that
+//! slug (or the feed a `[import] folders` mapping names), else the link's host. Each
+//! file is copied byte for byte (it is evidence) to where the vault's layout puts it,
+//! and recorded with its link as identity, so a later fetch of the same item adopts
+//! it instead of archiving it twice, whatever the subscription is called. Files that
 //! are not article files are reported and skipped; nothing is half-imported.
 
 use std::collections::BTreeMap;
@@ -13,7 +14,7 @@ use std::fs;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use feedvault_core::identity::{item_key, sha256_hex};
+use feedvault_core::identity::{file_hash, item_key, sha256_hex};
 use feedvault_core::{Article, Item, slug};
 use feedvault_store::{ArticleRow, Change, Lookup, Origin, Store};
 
@@ -41,6 +42,13 @@ pub struct ImportReport {
     pub articles: Vec<(String, String, Article)>,
 }
 
+/// How an import names feeds.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Folder names of the source archive (e.g. `纽约时报`) to feed names (`nyt`).
+    pub folders: BTreeMap<String, String>,
+}
+
 struct Candidate {
     source: String,
     folder_feed: Option<String>,
@@ -48,9 +56,14 @@ struct Candidate {
 }
 
 /// Imports every `.md` file under `source` into the archiver's vault.
-pub fn import_archive<S: Store>(archiver: &mut Archiver<S>, source: &Path, now: DateTime<Utc>) -> Result<ImportReport> {
+pub fn import_archive<S: Store>(
+    archiver: &mut Archiver<S>,
+    source: &Path,
+    now: DateTime<Utc>,
+    options: &ImportOptions,
+) -> Result<ImportReport> {
     let mut candidates = Vec::new();
-    collect(source, source, &mut candidates)?;
+    collect(source, source, &options.folders, &mut candidates)?;
     candidates.sort_by(|a, b| a.source.cmp(&b.source));
     let mut report = ImportReport::default();
     for chunk in candidates.chunks(BATCH) {
@@ -59,24 +72,32 @@ pub fn import_archive<S: Store>(archiver: &mut Archiver<S>, source: &Path, now: 
     Ok(report)
 }
 
-fn collect(root: &Path, dir: &Path, out: &mut Vec<Candidate>) -> Result<()> {
+fn collect(root: &Path, dir: &Path, folders: &BTreeMap<String, String>, out: &mut Vec<Candidate>) -> Result<()> {
     for entry in fs::read_dir(dir).map_err(io_error(dir))? {
         let entry = entry.map_err(io_error(dir))?;
         let kind = entry.file_type().map_err(io_error(entry.path()))?;
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         if kind.is_dir() && !name.ends_with(".revisions") && !name.starts_with('.') {
-            collect(root, &path, out)?;
+            collect(root, &path, folders, out)?;
         } else if kind.is_file() && name.ends_with(".md") && !name.starts_with('.') {
             let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-            let (folder_feed, countdown_id) = classify(&relative);
+            let (folder, countdown_id) = classify(&relative);
+            let folder_feed = match folder {
+                Some(name) => match folders.get(&name) {
+                    Some(feed) => Some(slug::words(feed, 40)).filter(|f| !f.is_empty()),
+                    None => Some(slug::words(&name, 40)).filter(|f| !f.is_empty()),
+                },
+                None => None,
+            };
             out.push(Candidate { source: relative, folder_feed, countdown_id });
         }
     }
     Ok(())
 }
 
-/// The feed folder and countdown id a relative path implies, by layout.
+/// The feed folder (as named in the source) and countdown id a relative path
+/// implies, by layout.
 fn classify(relative: &str) -> (Option<String>, Option<u32>) {
     let parts: Vec<&str> = relative.split('/').collect();
     let Some(at) = parts.iter().rposition(|p| *p == "archive" || *p == "articles") else {
@@ -86,14 +107,14 @@ fn classify(relative: &str) -> (Option<String>, Option<u32>) {
     if rest.len() < 2 {
         return (None, None);
     }
-    let feed = slug::words(rest[0], 40);
+    let folder = rest[0].to_owned();
     let countdown = parts[at] == "articles" && rest.len() == 2;
     let id = countdown
         .then(|| rest[1].strip_suffix(".md"))
         .flatten()
         .and_then(|stem| stem.split('_').next())
         .and_then(|id| id.parse().ok());
-    ((!feed.is_empty()).then_some(feed), id)
+    (Some(folder), id)
 }
 
 fn import_chunk<S: Store>(
@@ -129,7 +150,14 @@ fn import_chunk<S: Store>(
         let key = item_key(&as_item);
         let key_hash = sha256_hex(&[key.as_bytes()])[..8].to_owned();
         let content_hash = article.content_hash();
-        let lookup = Lookup { feed: &feed, item_key: &key, key_hash: &key_hash, url: &article.url };
+        let link_key = crate::writer::link_key(&article.url);
+        let lookup = Lookup {
+            feed: &feed,
+            item_key: &key,
+            key_hash: &key_hash,
+            url: &article.url,
+            link_key: link_key.as_deref(),
+        };
         if let Some(existing) = archiver.store().find_article(lookup)? {
             if existing.content_hash == content_hash {
                 report.already_present += 1;
@@ -183,6 +211,9 @@ fn import_chunk<S: Store>(
             version_seen_at: now.timestamp_millis(),
             revisions: 0,
             origin: Origin::Import,
+            file_hash: Some(file_hash(&bytes)),
+            link_key,
+            raw_hash: None,
         }));
     }
     batch.commit().map_err(io_error(&root))?;
@@ -199,8 +230,8 @@ mod tests {
         let cases = [
             ("archive/nyt/2022/09/20/a-1234abcd.md", (Some("nyt"), None)),
             ("articles/nytimes/1048575.md", (Some("nytimes"), Some(1048575))),
-            ("old/articles/BBC News/1048570_标题.md", (Some("bbc-news"), Some(1048570))),
-            ("articles/纽约时报中文网/1048570_标题.md", (None, Some(1048570))),
+            ("old/articles/BBC News/1048570_标题.md", (Some("BBC News"), Some(1048570))),
+            ("articles/纽约时报中文网/1048570_标题.md", (Some("纽约时报中文网"), Some(1048570))),
             ("loose.md", (None, None)),
             ("notes/2022/x.md", (None, None)),
         ];

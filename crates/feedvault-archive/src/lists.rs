@@ -55,6 +55,9 @@ mod tests {
             version_seen_at: 0,
             revisions: 0,
             origin: Origin::Fetch,
+            file_hash: None,
+            link_key: None,
+            raw_hash: None,
         })
     }
 

@@ -7,6 +7,7 @@
 use std::fs;
 use std::path::Path;
 
+use feedvault_core::identity::file_hash;
 use feedvault_store::{ArticleRow, Change, Origin, RevisionRow, Store};
 
 use crate::scan::{feed_of, read_article, scan};
@@ -28,8 +29,8 @@ pub fn reindex<S: Store>(root: &Path, store: &mut S) -> Result<ReindexReport> {
     let mut rows = Vec::new();
     for path in &found.articles {
         let full = root.join(path);
-        let article = match read_article(&full)? {
-            Ok((_, article)) => article,
+        let (bytes, article) = match read_article(&full)? {
+            Ok(read) => read,
             Err(why) => {
                 report.skipped.push(why);
                 continue;
@@ -50,6 +51,9 @@ pub fn reindex<S: Store>(root: &Path, store: &mut S) -> Result<ReindexReport> {
             version_seen_at: seen_at,
             revisions: 0,
             origin: Origin::Reindex,
+            file_hash: Some(file_hash(&bytes)),
+            link_key: crate::writer::link_key(&article.url),
+            raw_hash: None,
         }));
     }
     // Clearing and refilling is one transaction: a crash leaves the old records.
@@ -62,8 +66,8 @@ pub fn reindex<S: Store>(root: &Path, store: &mut S) -> Result<ReindexReport> {
             report.skipped.push(format!("{revision_path}: a revision of a missing article"));
             continue;
         };
-        let parsed = match read_article(&root.join(revision_path))? {
-            Ok((_, parsed)) => parsed,
+        let (bytes, parsed) = match read_article(&root.join(revision_path))? {
+            Ok(read) => read,
             Err(why) => {
                 report.skipped.push(why);
                 continue;
@@ -77,7 +81,12 @@ pub fn reindex<S: Store>(root: &Path, store: &mut S) -> Result<ReindexReport> {
             .unwrap_or(0);
         revisions.push(Change::AddRevision {
             article_id: article.id,
-            revision: RevisionRow { path: revision_path.clone(), content_hash: parsed.content_hash(), seen_at },
+            revision: RevisionRow {
+                path: revision_path.clone(),
+                content_hash: parsed.content_hash(),
+                seen_at,
+                file_hash: Some(file_hash(&bytes)),
+            },
         });
     }
     report.revisions = revisions.len();

@@ -1,44 +1,55 @@
-//! Checking a vault: every article file parses, every state row points at a file,
-//! every file has a row, and no temporary file is left behind.
+//! Checking a vault: every article file parses and still has the bytes it was
+//! archived with, every state row points at a file, every file has a row, and no
+//! temporary file is left behind.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::Path;
 
 use feedvault_core::Article;
+use feedvault_core::identity::file_hash;
 use feedvault_store::Store;
 
 use crate::Result;
 use crate::scan::scan;
 
-/// Problems found, one line each; empty when the vault is sound.
-pub fn verify<S: Store>(root: &Path, store: &S) -> Result<Vec<String>> {
+/// Problems found, one line each; empty when the vault is sound. `progress` is told
+/// (files checked, files in all) as the check goes.
+pub fn verify<S: Store>(root: &Path, store: &S, progress: &mut dyn FnMut(usize, usize)) -> Result<Vec<String>> {
     let found = scan(root)?;
     let mut problems = Vec::new();
+    let recorded_files = store.recorded_files()?;
+    let recorded: HashMap<&str, Option<&str>> =
+        recorded_files.iter().map(|f| (f.path.as_str(), f.file_hash.as_deref())).collect();
     let revision_files: Vec<&String> = found.revisions.iter().map(|(_, r)| r).collect();
-    for path in found.articles.iter().chain(revision_files.iter().copied()) {
-        match fs::read(root.join(path)) {
-            Ok(bytes) => {
-                if let Err(err) = Article::from_file(&bytes) {
-                    problems.push(format!("{path}: not an article file: {err}"));
-                }
+    let on_disk: Vec<&String> = found.articles.iter().chain(revision_files.iter().copied()).collect();
+    let total = on_disk.len();
+    for (done, path) in on_disk.iter().enumerate() {
+        if done % 256 == 0 {
+            progress(done, total);
+        }
+        let bytes = match fs::read(root.join(path)) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                problems.push(format!("{path}: unreadable: {err}"));
+                continue;
             }
-            Err(err) => problems.push(format!("{path}: unreadable: {err}")),
+        };
+        if let Err(err) = Article::from_file(&bytes) {
+            problems.push(format!("{path}: not an article file: {err}"));
+        }
+        match recorded.get(path.as_str()) {
+            None => problems.push(format!("{path}: file is not recorded in state.db (run `feedvault reindex`)")),
+            Some(Some(hash)) if *hash != file_hash(&bytes) => problems
+                .push(format!("{path}: changed since archived (its bytes no longer match the recorded SHA-256)")),
+            Some(_) => {}
         }
     }
-    let on_disk: HashSet<&str> =
-        found.articles.iter().chain(revision_files.iter().copied()).map(String::as_str).collect();
-    let articles = store.article_paths()?;
-    let revisions = store.revision_paths()?;
-    let recorded: HashSet<&str> = articles.iter().chain(revisions.iter()).map(String::as_str).collect();
-    for path in articles.iter().chain(revisions.iter()) {
-        if !on_disk.contains(path.as_str()) {
-            problems.push(format!("{path}: recorded in state.db but the file is missing"));
-        }
-    }
-    for path in found.articles.iter().chain(revision_files.iter().copied()) {
-        if !recorded.contains(path.as_str()) {
-            problems.push(format!("{path}: file is not recorded in state.db (run `feedvault reindex`)"));
+    progress(total, total);
+    let on_disk: HashSet<&str> = on_disk.into_iter().map(String::as_str).collect();
+    for file in &recorded_files {
+        if !on_disk.contains(file.path.as_str()) {
+            problems.push(format!("{}: recorded in state.db but the file is missing", file.path));
         }
     }
     for path in &found.temp_files {

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use feedvault_core::identity::{item_key, sha256_hex};
+use feedvault_core::identity::{file_hash, item_key, sha256_hex};
 use feedvault_core::{Article, Item, slug};
 use feedvault_store::{ArticleRow, Change, Lookup, Origin, RevisionRow, Store};
 
@@ -65,6 +65,44 @@ struct Revision {
     already_current: bool,
 }
 
+/// What to do with one item of a feed, decided from what state.db knows of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemAction {
+    /// No article is this item: a new one.
+    New,
+    /// The article already holds this version. `adopt`: record the item's identity
+    /// (and feed) on a row that lacked it; `raw_seen`: record the item's raw bytes.
+    Unchanged { adopt: bool, raw_seen: bool },
+    /// The title or body changed: a new version, the old one kept as a revision.
+    Revised { adopt: bool },
+}
+
+/// The pure decision for one item. An item whose raw bytes are those archived last
+/// time is unchanged even when today's parser reads them differently (a parser fix
+/// must never look like an edit).
+pub fn classify(feed: &str, found: Option<&ArticleRow>, content_hash: &str, raw_hash: Option<&str>) -> ItemAction {
+    let Some(row) = found else { return ItemAction::New };
+    let adopt = row.item_key.is_none() || row.feed != feed;
+    let same_raw = raw_hash.is_some() && row.raw_hash.as_deref() == raw_hash;
+    if row.content_hash == content_hash || same_raw {
+        let raw_seen = raw_hash.is_some() && !same_raw;
+        ItemAction::Unchanged { adopt, raw_seen }
+    } else {
+        ItemAction::Revised { adopt }
+    }
+}
+
+/// Records an item's identity on the row it matched (and moves the row to `feed`
+/// when it belonged to no subscription).
+fn adoption(row: &ArticleRow, feed: &str, key: String) -> Change {
+    Change::Adopt { article_id: row.id, item_key: key, feed: (row.feed != feed).then(|| feed.to_owned()) }
+}
+
+/// The identity form of an article's link (no fragment, no `utm_*`), when it has one.
+pub fn link_key(url: &str) -> Option<String> {
+    url::Url::parse(url).ok().map(|u| feedvault_core::link::identity_form(&u))
+}
+
 /// Hex digits of the identity hash in a new file name; more only on a collision.
 const HASH_LENGTHS: [usize; 3] = [8, 16, 64];
 
@@ -79,6 +117,11 @@ impl<S: Store> Archiver<S> {
 
     pub fn store_mut(&mut self) -> &mut S {
         &mut self.store
+    }
+
+    /// Gives the store back (the lock goes with the archiver).
+    pub fn into_parts(self) -> (S, VaultLock) {
+        (self.store, self._lock)
     }
 
     pub fn root(&self) -> &Path {
@@ -110,26 +153,42 @@ impl<S: Store> Archiver<S> {
             let article = Article::from_item(item, now);
             let content_hash = article.content_hash();
             let key_hash = sha256_hex(&[key.as_bytes()]);
-            let lookup = Lookup { feed, item_key: &key, key_hash: &key_hash[..8], url: &article.url };
+            let link_key = link_key(&article.url);
+            let lookup = Lookup {
+                feed,
+                item_key: &key,
+                key_hash: &key_hash[..8],
+                url: &article.url,
+                link_key: link_key.as_deref(),
+            };
             // A row found by hash or URL (identity unknown) belongs to one item of a
             // batch only: a second item sharing its link is a different article.
             let found = self.store.find_article(lookup)?.filter(|row| claimed.insert(row.id) || row.item_key.is_some());
-            match found {
-                Some(row) if row.content_hash == content_hash => {
-                    if row.item_key.is_none() {
-                        changes.push(Change::Adopt { article_id: row.id, item_key: key });
+            let raw_hash = item.raw_hash.clone();
+            let action = classify(feed, found.as_ref(), &content_hash, raw_hash.as_deref());
+            match (action, found) {
+                (ItemAction::Unchanged { adopt, raw_seen }, Some(row)) => {
+                    if adopt {
+                        changes.push(adoption(&row, feed, key));
+                    }
+                    if let (true, Some(raw_hash)) = (raw_seen, raw_hash) {
+                        changes.push(Change::RawSeen { article_id: row.id, raw_hash });
                     }
                     report.unchanged += 1;
                 }
-                Some(row) => {
+                (ItemAction::Revised { adopt }, Some(row)) => {
                     let revision = self.stage_revision(&mut batch, &row, &content_hash)?;
                     let path = self.root.join(&row.path);
+                    let bytes = article.to_file();
                     if revision.as_ref().is_none_or(|r| !r.already_current) {
-                        batch.stage(&path, article.to_file().as_bytes()).map_err(io_error(&path))?;
+                        batch.stage(&path, bytes.as_bytes()).map_err(io_error(&path))?;
                     }
                     let revision = revision.and_then(|r| r.row);
-                    if row.item_key.is_none() {
-                        changes.push(Change::Adopt { article_id: row.id, item_key: key });
+                    if adopt {
+                        changes.push(adoption(&row, feed, key));
+                    }
+                    if let Some(revision) = &revision {
+                        report.written.push(revision.path.clone());
                     }
                     changes.push(Change::Revise {
                         article_id: row.id,
@@ -139,18 +198,21 @@ impl<S: Store> Archiver<S> {
                         content_hash,
                         seen_at: now_ms,
                         revision,
+                        file_hash: file_hash(bytes.as_bytes()),
+                        raw_hash,
                     });
                     report.revised += 1;
                     report.written.push(row.path.clone());
                     report.changed.push((row.path, article));
                 }
-                None => {
+                _ => {
                     let time = article.time.to_datetime().unwrap_or(now);
                     let (path, already_on_disk) =
                         self.new_path(feed, &key, &article, time, &content_hash, &paths_this_batch)?;
+                    let bytes = article.to_file();
                     if !already_on_disk {
                         let full = self.root.join(&path);
-                        batch.stage(&full, article.to_file().as_bytes()).map_err(io_error(&full))?;
+                        batch.stage(&full, bytes.as_bytes()).map_err(io_error(&full))?;
                         report.written.push(path.clone());
                     }
                     paths_this_batch.insert(path.clone());
@@ -169,10 +231,18 @@ impl<S: Store> Archiver<S> {
                         version_seen_at: now_ms,
                         revisions: 0,
                         origin: Origin::Fetch,
+                        file_hash: Some(file_hash(bytes.as_bytes())),
+                        link_key,
+                        raw_hash,
                     }));
                     report.new += 1;
                 }
             }
+        }
+        // The journal names every file before it reaches its place, so a crash after
+        // the renames and before state.db records them is healed by the next writer.
+        if !batch.is_empty() {
+            self.store.add_pending(feed, &report.written, now_ms)?;
         }
         batch.commit().map_err(io_error(&self.root))?;
         if !changes.is_empty() {
@@ -194,7 +264,12 @@ impl<S: Store> Archiver<S> {
         };
         let path = layout::revision_path(&row.path, row.version_seen_at);
         let full = self.root.join(&path);
-        let record = RevisionRow { path, content_hash: row.content_hash.clone(), seen_at: row.version_seen_at };
+        let record = RevisionRow {
+            path,
+            content_hash: row.content_hash.clone(),
+            seen_at: row.version_seen_at,
+            file_hash: Some(file_hash(&bytes)),
+        };
         let already_current = Article::from_file(&bytes).is_ok_and(|a| a.content_hash() == incoming_hash);
         if already_current || full.exists() {
             let row = full.exists().then_some(record);
@@ -252,5 +327,66 @@ impl<S: Store> Archiver<S> {
         };
         self.countdown_next.insert(feed.to_owned(), next.saturating_sub(1));
         Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(feed: &str, key: Option<&str>, content: &str, raw: Option<&str>) -> ArticleRow {
+        ArticleRow {
+            id: 1,
+            feed: feed.into(),
+            item_key: key.map(Into::into),
+            key_hash: None,
+            path: "archive/f/a.md".into(),
+            url: String::new(),
+            title: String::new(),
+            time_ms: None,
+            content_hash: content.into(),
+            first_seen_at: 0,
+            version_seen_at: 0,
+            revisions: 0,
+            origin: Origin::Fetch,
+            file_hash: None,
+            link_key: None,
+            raw_hash: raw.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn item_decisions() {
+        use ItemAction::*;
+        let cases = [
+            // (found row, incoming content hash, incoming raw hash, expected)
+            (None, "c1", Some("r1"), New),
+            (
+                Some(row("f", Some("id:1"), "c1", Some("r1"))),
+                "c1",
+                Some("r1"),
+                Unchanged { adopt: false, raw_seen: false },
+            ),
+            // Same content, raw bytes never recorded: record them.
+            (Some(row("f", Some("id:1"), "c1", None)), "c1", Some("r1"), Unchanged { adopt: false, raw_seen: true }),
+            // A parser fix: the same raw bytes now parse to other text; not an edit.
+            (
+                Some(row("f", Some("id:1"), "c1", Some("r1"))),
+                "c2",
+                Some("r1"),
+                Unchanged { adopt: false, raw_seen: false },
+            ),
+            // A real edit: other bytes, other text.
+            (Some(row("f", Some("id:1"), "c1", Some("r1"))), "c2", Some("r2"), Revised { adopt: false }),
+            (Some(row("f", Some("id:1"), "c1", None)), "c2", None, Revised { adopt: false }),
+            // Rows without an identity (rebuilt, imported) are adopted.
+            (Some(row("f", None, "c1", None)), "c1", None, Unchanged { adopt: true, raw_seen: false }),
+            (Some(row("f", None, "c1", None)), "c2", None, Revised { adopt: true }),
+            // An article of another (unsubscribed) feed is adopted by this one.
+            (Some(row("imported", Some("link:x"), "c1", None)), "c1", None, Unchanged { adopt: true, raw_seen: false }),
+        ];
+        for (i, (found, content, raw, want)) in cases.into_iter().enumerate() {
+            assert_eq!(classify("f", found.as_ref(), content, raw), want, "case {i}");
+        }
     }
 }

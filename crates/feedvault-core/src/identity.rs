@@ -31,6 +31,11 @@ pub fn sha256_hex(parts: &[&[u8]]) -> String {
     hex(&hasher.finalize())
 }
 
+/// Hex SHA-256 of the bytes alone: a file's hash as `sha256sum` prints it.
+pub fn file_hash(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 /// Lower-case hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";

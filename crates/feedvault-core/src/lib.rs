@@ -7,6 +7,7 @@
 //! rule here is a pure function with table tests beside it.
 
 pub mod article;
+pub mod failure;
 pub mod identity;
 pub mod link;
 pub mod model;
@@ -14,4 +15,5 @@ pub mod slug;
 pub mod text;
 
 pub use article::{Article, ArticleError, ArticleTime};
+pub use failure::FailureKind;
 pub use model::{Enclosure, Feed, FeedFormat, Item};

@@ -62,6 +62,11 @@ pub struct Item {
     pub summary_html: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub enclosures: Vec<Enclosure>,
+    /// SHA-256 of the item's raw bytes in the document (its element or JSON object),
+    /// so an item whose bytes did not change is unchanged whatever a newer parser
+    /// makes of them.
+    #[serde(skip)]
+    pub raw_hash: Option<String>,
 }
 
 /// A media file attached to an item (RSS enclosure, media:content, Atom rel=enclosure,

@@ -76,6 +76,7 @@ fn read_entry(doc: &Document<'_>, entry: &Element<'_>, ns: Ns, base: Option<&Url
         content_html: content,
         summary_html: summary,
         enclosures,
+        raw_hash: Some(crate::raw_hash(doc.inner_markup(entry).as_bytes())),
     }
 }
 

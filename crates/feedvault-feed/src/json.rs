@@ -31,8 +31,8 @@ pub fn parse(text: &str, options: &ParseOptions) -> Result<Feed, FeedError> {
     let language = string(object.get("language"));
     let ctx = date_context(language.as_deref(), base.as_ref(), options.zone);
     let feed_authors = authors(object.get("authors").or(object.get("author")));
-    let read_item = |item: &Value| -> Option<Item> {
-        let item = item.as_object()?;
+    let read_item = |value: &Value| -> Option<Item> {
+        let item = value.as_object()?;
         let mut authors = authors(item.get("authors").or(item.get("author")));
         if authors.is_empty() {
             authors = feed_authors.clone();
@@ -60,6 +60,7 @@ pub fn parse(text: &str, options: &ParseOptions) -> Result<Feed, FeedError> {
                     })
                 })
                 .collect(),
+            raw_hash: serde_json::to_vec(value).ok().map(|bytes| crate::raw_hash(&bytes)),
         })
     };
     let parsed: Vec<Item> = items.iter().filter_map(read_item).collect();

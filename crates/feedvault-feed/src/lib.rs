@@ -120,6 +120,11 @@ fn parse_unguarded(bytes: &[u8], options: &ParseOptions) -> Result<Feed, FeedErr
     Ok(feed)
 }
 
+/// The hash of an item's raw bytes (see `Item::raw_hash`).
+pub(crate) fn raw_hash(bytes: &[u8]) -> String {
+    feedvault_core::identity::file_hash(bytes)
+}
+
 /// The date context of a feed: Chinese by its language or its host.
 pub(crate) fn date_context(language: Option<&str>, url: Option<&Url>, zone: Option<Tz>) -> DateContext {
     let chinese_language = language.is_some_and(|l| l.trim().to_ascii_lowercase().starts_with("zh"));

@@ -136,6 +136,7 @@ fn read_item(doc: &Document<'_>, el: &Element<'_>, base: Option<&Url>, ctx: Date
         content_html,
         summary_html,
         enclosures: enclosures(el, base),
+        raw_hash: Some(crate::raw_hash(doc.inner_markup(el).as_bytes())),
     }
 }
 

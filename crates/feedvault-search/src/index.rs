@@ -179,6 +179,18 @@ impl SearchIndex {
         Ok(SearchIndex { index, reader, writer: None, fields, uncommitted: 0 })
     }
 
+    /// Opens the index in `dir` for searching only: the reader reloads by itself
+    /// shortly after every commit, whichever process made it, so a server sees what
+    /// a fetch in another process just indexed.
+    pub fn open_reader(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|source| SearchError::Io { path: dir.to_owned(), source })?;
+        let (schema, fields) = schema();
+        let index = Index::open_or_create(MmapDirectory::open(dir)?, schema)?;
+        index.tokenizers().register(ANALYZER, analysis::analyzer());
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
+        Ok(SearchIndex { index, reader, writer: None, fields, uncommitted: 0 })
+    }
+
     /// Replaces whatever is in `dir` (an index of an older schema, a damaged one)
     /// with a new, empty index. The index is derived data: `reindex` refills it.
     pub fn recreate(dir: &Path) -> Result<Self> {

@@ -6,12 +6,22 @@
 //! [`SqliteStore`] is the one implementation today (rusqlite, bundled SQLite, schema
 //! migrations from [`migrations`]); a PostgreSQL store for several machines would
 //! implement the same trait. Nothing outside this crate sees SQL.
+//!
+//! One process writes ([`SqliteStore`], holding the vault lock); any number of
+//! threads and processes read at the same time through a [`StoreReader`], a small
+//! pool of read-only connections (state.db is in WAL mode, so readers never wait for
+//! the writer and always see its last commit).
 
 mod migrations;
+mod queries;
+mod reader;
 mod sqlite;
 
+use feedvault_core::FailureKind;
 use thiserror::Error;
 
+pub use queries::{ArticleFilter, ArticleSort};
+pub use reader::StoreReader;
 pub use sqlite::SqliteStore;
 
 /// A storage failure, with what was being done.
@@ -47,7 +57,7 @@ pub struct FeedState {
     pub next_check_at: Option<i64>,
     /// Consecutive failed checks, and the kind of the last one.
     pub failures: u32,
-    pub failure_kind: Option<String>,
+    pub failure_kind: Option<FailureKind>,
     /// Consecutive 404/410 answers and when the first of them came.
     pub gone_streak: u32,
     pub gone_streak_since: Option<i64>,
@@ -64,7 +74,7 @@ pub struct FeedState {
 }
 
 /// How one check of a feed went, and what follows from it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CheckOutcome {
     Success {
         title: String,
@@ -79,7 +89,7 @@ pub enum CheckOutcome {
     },
     Failure {
         error: String,
-        kind: String,
+        kind: FailureKind,
         /// The answer was 404 or 410 (continues the gone streak; anything else ends it).
         gone_status: bool,
         next_check_at: i64,
@@ -104,6 +114,13 @@ pub struct ArticleRow {
     pub version_seen_at: i64,
     pub revisions: u32,
     pub origin: Origin,
+    /// SHA-256 of the file's bytes as archived or imported (`None` for rows written
+    /// before feedvault recorded it).
+    pub file_hash: Option<String>,
+    /// The link's identity form, for adoption across feeds.
+    pub link_key: Option<String>,
+    /// SHA-256 of the item's raw bytes in the feed document, when it came from one.
+    pub raw_hash: Option<String>,
 }
 
 /// How an article came into the archive.
@@ -115,7 +132,7 @@ pub enum Origin {
 }
 
 impl Origin {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Origin::Fetch => "fetch",
             Origin::Import => "import",
@@ -123,7 +140,7 @@ impl Origin {
         }
     }
 
-    fn parse(s: &str) -> Origin {
+    pub(crate) fn parse(s: &str) -> Origin {
         match s {
             "import" => Origin::Import,
             "reindex" => Origin::Reindex,
@@ -147,9 +164,15 @@ pub enum Change {
         content_hash: String,
         seen_at: i64,
         revision: Option<RevisionRow>,
+        /// SHA-256 of the new file's bytes.
+        file_hash: String,
+        raw_hash: Option<String>,
     },
-    /// An article found again whose identity was not recorded (rebuilt from files).
-    Adopt { article_id: i64, item_key: String },
+    /// An article found again whose identity was not recorded (rebuilt from files or
+    /// imported); `feed` is set when a subscription adopts an article of no feed.
+    Adopt { article_id: i64, item_key: String, feed: Option<String> },
+    /// The item's raw bytes, recorded for an unchanged article.
+    RawSeen { article_id: i64, raw_hash: String },
     /// A revision file found on disk (reindex).
     AddRevision { article_id: i64, revision: RevisionRow },
 }
@@ -160,6 +183,15 @@ pub struct RevisionRow {
     pub path: String,
     pub content_hash: String,
     pub seen_at: i64,
+    /// SHA-256 of the revision file's bytes.
+    pub file_hash: Option<String>,
+}
+
+/// A file whose bytes state.db vouches for (verify compares them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedFile {
+    pub path: String,
+    pub file_hash: Option<String>,
 }
 
 /// How an article is looked up when a feed presents an item.
@@ -171,6 +203,9 @@ pub struct Lookup<'a> {
     pub key_hash: &'a str,
     /// The item's article URL, for rows imported from another archive.
     pub url: &'a str,
+    /// The link's identity form: an article of no subscribed feed with this link is
+    /// the item's (an imported archive adopted by the subscription that brings it).
+    pub link_key: Option<&'a str>,
 }
 
 /// The vault's state, whatever holds it.
@@ -196,8 +231,25 @@ pub trait Store {
     fn recent_articles(&self, feed: &str, limit: usize) -> Result<Vec<ArticleRow>>;
     fn revision_paths(&self) -> Result<Vec<String>>;
     fn article_count(&self) -> Result<u64>;
-    /// Applies a batch of changes atomically.
+    /// Applies a batch of changes atomically; the files they name leave the journal
+    /// of pending files in the same transaction.
     fn apply(&mut self, changes: &[Change]) -> Result<()>;
     /// Replaces every article and revision record with `changes`, atomically.
     fn replace_articles(&mut self, changes: &[Change]) -> Result<()>;
+
+    /// Journals files about to be written for `feed` (before they reach their place).
+    fn add_pending(&mut self, feed: &str, paths: &[String], at_ms: i64) -> Result<()>;
+    /// The journal: (path, feed) of files staged by a write never recorded.
+    fn pending(&self) -> Result<Vec<(String, String)>>;
+    fn clear_pending(&mut self, paths: &[String]) -> Result<()>;
+    /// Articles not yet in the search index with an id above `after_id`, at most
+    /// `limit`, by id.
+    fn unindexed(&self, after_id: i64, limit: usize) -> Result<Vec<ArticleRow>>;
+    fn mark_indexed(&mut self, paths: &[String]) -> Result<()>;
+    /// Marks every article as not indexed (the index is being rebuilt).
+    fn mark_all_unindexed(&mut self) -> Result<()>;
+    /// Every article and revision file with its recorded byte hash.
+    fn recorded_files(&self) -> Result<Vec<RecordedFile>>;
+    /// Records byte hashes for files that had none.
+    fn set_file_hashes(&mut self, hashes: &[(String, String)]) -> Result<()>;
 }

@@ -6,8 +6,11 @@ use rusqlite::Connection;
 
 use crate::{Result, StoreError};
 
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_schedule.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_schedule.sql"),
+    include_str!("migrations/0003_engine.sql"),
+];
 
 /// The schema version this build knows.
 pub const LATEST: i64 = MIGRATIONS.len() as i64;

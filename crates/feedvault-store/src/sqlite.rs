@@ -1,39 +1,17 @@
-//! The SQLite implementation of [`Store`].
+//! The SQLite implementation of [`Store`]: the one writer of state.db.
 
 use std::path::Path;
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, params};
 
-use crate::{ArticleRow, Change, CheckOutcome, FeedState, Lookup, Origin, Result, Store, StoreError, migrations};
+use crate::queries::{self, ARTICLE_COLUMNS, ArticleFilter, ArticleSort, article_row, sql};
+use crate::{
+    ArticleRow, Change, CheckOutcome, FeedState, Lookup, RecordedFile, Result, RevisionRow, Store, migrations,
+};
 
 /// state.db in SQLite.
 pub struct SqliteStore {
     conn: Connection,
-}
-
-fn sql(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
-    move |source| StoreError::Sqlite { context, source }
-}
-
-const ARTICLE_COLUMNS: &str = "id, feed, item_key, key_hash, path, url, title, time_ms, content_hash, \
-     first_seen_at, version_seen_at, revisions, origin";
-
-fn article_row(row: &Row<'_>) -> rusqlite::Result<ArticleRow> {
-    Ok(ArticleRow {
-        id: row.get(0)?,
-        feed: row.get(1)?,
-        item_key: row.get(2)?,
-        key_hash: row.get(3)?,
-        path: row.get(4)?,
-        url: row.get(5)?,
-        title: row.get(6)?,
-        time_ms: row.get(7)?,
-        content_hash: row.get(8)?,
-        first_seen_at: row.get(9)?,
-        version_seen_at: row.get(10)?,
-        revisions: row.get(11)?,
-        origin: Origin::parse(&row.get::<_, String>(12)?),
-    })
 }
 
 impl SqliteStore {
@@ -41,6 +19,16 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<Self> {
         let conn = Connection::open(path).map_err(sql("opening"))?;
         Self::setup(conn)
+    }
+
+    /// True when the database at `path` has an older schema than this build's (a
+    /// writer migrates it when it opens).
+    pub fn needs_migration(path: &Path) -> Result<bool> {
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(sql("opening for reading"))?;
+        let version: i64 =
+            conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql("reading schema version"))?;
+        Ok(version < migrations::LATEST)
     }
 
     /// An in-memory database, for tests.
@@ -60,60 +48,34 @@ impl SqliteStore {
         Ok(SqliteStore { conn })
     }
 
-    fn feed_query(&self, filter: &str, param: Option<&str>) -> Result<Vec<FeedState>> {
-        let query = format!(
-            "SELECT slug, url, title, last_checked_at, last_success_at, last_error, error_since, etag, last_modified, \
-             body_hash, (SELECT COUNT(*) FROM articles a WHERE a.feed = f.slug), next_check_at, failures, failure_kind, \
-             gone_since, moved_from, gaps, last_gap_at, last_items, last_new_items, gone_streak, gone_streak_since \
-             FROM feeds f {filter} ORDER BY slug"
-        );
-        let mut stmt = self.conn.prepare_cached(&query).map_err(sql("reading feeds"))?;
-        let map = |r: &Row<'_>| {
-            Ok(FeedState {
-                slug: r.get(0)?,
-                url: r.get(1)?,
-                title: r.get(2)?,
-                last_checked_at: r.get(3)?,
-                last_success_at: r.get(4)?,
-                last_error: r.get(5)?,
-                error_since: r.get(6)?,
-                etag: r.get(7)?,
-                last_modified: r.get(8)?,
-                body_hash: r.get(9)?,
-                articles: r.get(10)?,
-                next_check_at: r.get(11)?,
-                failures: r.get(12)?,
-                failure_kind: r.get(13)?,
-                gone_since: r.get(14)?,
-                moved_from: r.get(15)?,
-                gaps: r.get(16)?,
-                last_gap_at: r.get(17)?,
-                last_items: r.get(18)?,
-                last_new_items: r.get(19)?,
-                gone_streak: r.get(20)?,
-                gone_streak_since: r.get(21)?,
-            })
-        };
-        let rows = match param {
-            Some(p) => stmt.query_map([p], map),
-            None => stmt.query_map([], map),
-        };
-        rows.and_then(|rows| rows.collect()).map_err(sql("reading feeds"))
+    /// The id SQLite gave the most recent insert.
+    pub fn last_insert_id(&self) -> i64 {
+        self.conn.last_insert_rowid()
     }
 
-    fn strings(&self, query: &str, context: &'static str) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached(query).map_err(sql(context))?;
-        stmt.query_map([], |r| r.get(0)).and_then(|rows| rows.collect()).map_err(sql(context))
+    /// A page of articles and how many match (as [`crate::StoreReader::articles`]).
+    pub fn articles(
+        &self,
+        filter: &ArticleFilter,
+        sort: ArticleSort,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<ArticleRow>, u64)> {
+        queries::articles_page(&self.conn, filter, sort, offset, limit)
+    }
+
+    pub fn revisions_of(&self, article_id: i64) -> Result<Vec<RevisionRow>> {
+        queries::revisions_of(&self.conn, article_id)
     }
 }
 
 impl Store for SqliteStore {
     fn feeds(&self) -> Result<Vec<FeedState>> {
-        self.feed_query("", None)
+        queries::feeds(&self.conn, None)
     }
 
     fn feed(&self, slug: &str) -> Result<Option<FeedState>> {
-        Ok(self.feed_query("WHERE slug = ?1", Some(slug))?.into_iter().next())
+        Ok(queries::feeds(&self.conn, Some(slug))?.into_iter().next())
     }
 
     fn ensure_feed(&mut self, slug: &str, url: &str) -> Result<()> {
@@ -161,7 +123,7 @@ impl Store for SqliteStore {
                  gone_streak = CASE WHEN ?7 = 1 THEN gone_streak + 1 ELSE 0 END, \
                  gone_streak_since = CASE WHEN ?7 = 1 THEN COALESCE(gone_streak_since, ?2) ELSE NULL END, \
                  gone_since = CASE WHEN ?6 = 1 THEN COALESCE(gone_since, ?2) ELSE gone_since END WHERE slug = ?1",
-                params![slug, at_ms, error, kind, next_check_at, *gone as i64, *gone_status as i64],
+                params![slug, at_ms, error, kind.label(), next_check_at, *gone as i64, *gone_status as i64],
             ),
         };
         result.map_err(sql("recording a check"))?;
@@ -176,42 +138,15 @@ impl Store for SqliteStore {
     }
 
     fn arrivals(&self, slug: &str, since_ms: i64) -> Result<Vec<i64>> {
-        let mut stmt = self
-            .conn
-            // Articles found by fetching, after the feed's first fetch: the backlog of
-            // the first fetch, imports and rebuilt rows say nothing about the rate.
-            .prepare_cached(
-                "SELECT first_seen_at FROM articles WHERE feed = ?1 AND origin = 'fetch' AND first_seen_at >= ?2 \
-                 AND first_seen_at > (SELECT MIN(first_seen_at) FROM articles WHERE feed = ?1 AND origin = 'fetch')",
-            )
-            .map_err(sql("reading arrivals"))?;
-        stmt.query_map(params![slug, since_ms], |r| r.get(0))
-            .and_then(|rows| rows.collect())
-            .map_err(sql("reading arrivals"))
+        queries::arrivals(&self.conn, slug, since_ms)
     }
 
     fn find_article(&self, lookup: Lookup<'_>) -> Result<Option<ArticleRow>> {
-        let queries = [
-            ("WHERE feed = ?1 AND item_key = ?2", lookup.item_key),
-            ("WHERE feed = ?1 AND item_key IS NULL AND key_hash = ?2", lookup.key_hash),
-            ("WHERE feed = ?1 AND item_key IS NULL AND url = ?2 AND url != ''", lookup.url),
-        ];
-        for (filter, value) in queries {
-            let query = format!("SELECT {ARTICLE_COLUMNS} FROM articles {filter} LIMIT 1");
-            let mut stmt = self.conn.prepare_cached(&query).map_err(sql("finding article"))?;
-            if let Some(row) =
-                stmt.query_row(params![lookup.feed, value], article_row).optional().map_err(sql("finding article"))?
-            {
-                return Ok(Some(row));
-            }
-        }
-        Ok(None)
+        queries::find_article(&self.conn, lookup)
     }
 
     fn article_by_path(&self, path: &str) -> Result<Option<ArticleRow>> {
-        let query = format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE path = ?1");
-        let mut stmt = self.conn.prepare_cached(&query).map_err(sql("finding article"))?;
-        stmt.query_row([path], article_row).optional().map_err(sql("finding article"))
+        queries::article_by_path(&self.conn, path)
     }
 
     fn recent_articles(&self, feed: &str, limit: usize) -> Result<Vec<ArticleRow>> {
@@ -224,15 +159,15 @@ impl Store for SqliteStore {
     }
 
     fn article_paths(&self) -> Result<Vec<String>> {
-        self.strings("SELECT path FROM articles ORDER BY path", "listing articles")
+        queries::strings(&self.conn, "SELECT path FROM articles ORDER BY path", "listing articles")
     }
 
     fn revision_paths(&self) -> Result<Vec<String>> {
-        self.strings("SELECT path FROM revisions ORDER BY path", "listing revisions")
+        queries::strings(&self.conn, "SELECT path FROM revisions ORDER BY path", "listing revisions")
     }
 
     fn article_count(&self) -> Result<u64> {
-        self.conn.query_row("SELECT COUNT(*) FROM articles", [], |r| r.get(0)).map_err(sql("counting articles"))
+        queries::article_count(&self.conn)
     }
 
     fn apply(&mut self, changes: &[Change]) -> Result<()> {
@@ -247,6 +182,86 @@ impl Store for SqliteStore {
         apply_in(&tx, changes)?;
         tx.commit().map_err(sql("committing a rebuild"))
     }
+
+    fn add_pending(&mut self, feed: &str, paths: &[String], at_ms: i64) -> Result<()> {
+        let tx = self.conn.transaction().map_err(sql("journaling files"))?;
+        {
+            let mut stmt = tx
+                .prepare_cached("INSERT OR REPLACE INTO pending_files (path, feed, staged_at) VALUES (?1, ?2, ?3)")
+                .map_err(sql("journaling files"))?;
+            for path in paths {
+                stmt.execute(params![path, feed, at_ms]).map_err(sql("journaling files"))?;
+            }
+        }
+        tx.commit().map_err(sql("journaling files"))
+    }
+
+    fn pending(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT path, feed FROM pending_files ORDER BY path")
+            .map_err(sql("reading the journal"))?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(sql("reading the journal"))
+    }
+
+    fn clear_pending(&mut self, paths: &[String]) -> Result<()> {
+        let tx = self.conn.transaction().map_err(sql("clearing the journal"))?;
+        clear_pending_in(&tx, paths.iter().map(String::as_str))?;
+        tx.commit().map_err(sql("clearing the journal"))
+    }
+
+    fn unindexed(&self, after_id: i64, limit: usize) -> Result<Vec<ArticleRow>> {
+        let query =
+            format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE indexed = 0 AND id > ?1 ORDER BY id LIMIT ?2");
+        let mut stmt = self.conn.prepare_cached(&query).map_err(sql("listing unindexed articles"))?;
+        stmt.query_map(params![after_id, limit as i64], article_row)
+            .and_then(|rows| rows.collect())
+            .map_err(sql("listing unindexed articles"))
+    }
+
+    fn mark_indexed(&mut self, paths: &[String]) -> Result<()> {
+        let tx = self.conn.transaction().map_err(sql("marking indexed"))?;
+        {
+            let mut stmt =
+                tx.prepare_cached("UPDATE articles SET indexed = 1 WHERE path = ?1").map_err(sql("marking indexed"))?;
+            for path in paths {
+                stmt.execute([path]).map_err(sql("marking indexed"))?;
+            }
+        }
+        tx.commit().map_err(sql("marking indexed"))
+    }
+
+    fn mark_all_unindexed(&mut self) -> Result<()> {
+        self.conn.execute("UPDATE articles SET indexed = 0", []).map_err(sql("marking unindexed"))?;
+        Ok(())
+    }
+
+    fn recorded_files(&self) -> Result<Vec<RecordedFile>> {
+        queries::recorded_files(&self.conn)
+    }
+
+    fn set_file_hashes(&mut self, hashes: &[(String, String)]) -> Result<()> {
+        let tx = self.conn.transaction().map_err(sql("recording file hashes"))?;
+        for (path, hash) in hashes {
+            for table in ["articles", "revisions"] {
+                tx.prepare_cached(&format!("UPDATE {table} SET file_hash = ?2 WHERE path = ?1 AND file_hash IS NULL"))
+                    .and_then(|mut s| s.execute(params![path, hash]))
+                    .map_err(sql("recording file hashes"))?;
+            }
+        }
+        tx.commit().map_err(sql("recording file hashes"))
+    }
+}
+
+fn clear_pending_in<'a>(tx: &Connection, paths: impl IntoIterator<Item = &'a str>) -> Result<()> {
+    let mut stmt =
+        tx.prepare_cached("DELETE FROM pending_files WHERE path = ?1").map_err(sql("clearing the journal"))?;
+    for path in paths {
+        stmt.execute([path]).map_err(sql("clearing the journal"))?;
+    }
+    Ok(())
 }
 
 /// Applies changes inside the caller's transaction.
@@ -257,8 +272,8 @@ fn apply_in(tx: &Connection, changes: &[Change]) -> Result<()> {
                 let mut stmt = tx
                     .prepare_cached(
                         "INSERT INTO articles (feed, item_key, key_hash, path, url, title, time_ms, content_hash, \
-                         first_seen_at, version_seen_at, revisions, origin) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                         first_seen_at, version_seen_at, revisions, origin, file_hash, link_key, raw_hash) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
                     )
                     .map_err(sql("recording an article"))?;
                 stmt.execute(params![
@@ -273,14 +288,29 @@ fn apply_in(tx: &Connection, changes: &[Change]) -> Result<()> {
                     a.first_seen_at,
                     a.version_seen_at,
                     a.revisions,
-                    a.origin.as_str()
+                    a.origin.as_str(),
+                    a.file_hash,
+                    a.link_key,
+                    a.raw_hash,
                 ])
                 .map_err(sql("recording an article"))?;
+                clear_pending_in(tx, [a.path.as_str()])?;
             }
-            Change::Revise { article_id, title, url, time_ms, content_hash, seen_at, revision } => {
+            Change::Revise {
+                article_id,
+                title,
+                url,
+                time_ms,
+                content_hash,
+                seen_at,
+                revision,
+                file_hash,
+                raw_hash,
+            } => {
                 tx.prepare_cached(
                     "UPDATE articles SET title = ?2, url = ?3, time_ms = ?4, content_hash = ?5, \
-                     version_seen_at = ?6, revisions = revisions + ?7 WHERE id = ?1",
+                     version_seen_at = ?6, revisions = revisions + ?7, file_hash = ?8, raw_hash = ?9, \
+                     indexed = 0 WHERE id = ?1",
                 )
                 .and_then(|mut s| {
                     s.execute(params![
@@ -290,18 +320,29 @@ fn apply_in(tx: &Connection, changes: &[Change]) -> Result<()> {
                         time_ms,
                         content_hash,
                         seen_at,
-                        revision.is_some() as i64
+                        revision.is_some() as i64,
+                        file_hash,
+                        raw_hash,
                     ])
                 })
                 .map_err(sql("recording a revision"))?;
+                let path: String = tx
+                    .query_row("SELECT path FROM articles WHERE id = ?1", [article_id], |r| r.get(0))
+                    .map_err(sql("recording a revision"))?;
+                clear_pending_in(tx, [path.as_str()])?;
                 if let Some(revision) = revision {
                     insert_revision(tx, *article_id, revision)?;
                 }
             }
-            Change::Adopt { article_id, item_key } => {
-                tx.prepare_cached("UPDATE articles SET item_key = ?2 WHERE id = ?1")
-                    .and_then(|mut s| s.execute(params![article_id, item_key]))
+            Change::Adopt { article_id, item_key, feed } => {
+                tx.prepare_cached("UPDATE articles SET item_key = ?2, feed = COALESCE(?3, feed) WHERE id = ?1")
+                    .and_then(|mut s| s.execute(params![article_id, item_key, feed]))
                     .map_err(sql("recording an identity"))?;
+            }
+            Change::RawSeen { article_id, raw_hash } => {
+                tx.prepare_cached("UPDATE articles SET raw_hash = ?2 WHERE id = ?1")
+                    .and_then(|mut s| s.execute(params![article_id, raw_hash]))
+                    .map_err(sql("recording raw bytes"))?;
             }
             Change::AddRevision { article_id, revision } => {
                 tx.prepare_cached("UPDATE articles SET revisions = revisions + 1 WHERE id = ?1")
@@ -314,26 +355,22 @@ fn apply_in(tx: &Connection, changes: &[Change]) -> Result<()> {
     Ok(())
 }
 
-fn insert_revision(tx: &Connection, article_id: i64, revision: &crate::RevisionRow) -> Result<()> {
+fn insert_revision(tx: &Connection, article_id: i64, revision: &RevisionRow) -> Result<()> {
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO revisions (article_id, path, content_hash, seen_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT OR REPLACE INTO revisions (article_id, path, content_hash, seen_at, file_hash) VALUES (?1, ?2, ?3, ?4, ?5)",
     )
-    .and_then(|mut s| s.execute(params![article_id, revision.path, revision.content_hash, revision.seen_at]))
+    .and_then(|mut s| {
+        s.execute(params![article_id, revision.path, revision.content_hash, revision.seen_at, revision.file_hash])
+    })
     .map_err(sql("recording a revision"))?;
-    Ok(())
-}
-
-/// The id SQLite gave the most recent insert (for tests and callers that need it).
-impl SqliteStore {
-    pub fn last_insert_id(&self) -> i64 {
-        self.conn.last_insert_rowid()
-    }
+    clear_pending_in(tx, [revision.path.as_str()])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::RevisionRow;
+    use crate::{Origin, RevisionRow, StoreError};
+    use feedvault_core::FailureKind;
 
     fn article(feed: &str, key: Option<&str>, path: &str) -> ArticleRow {
         ArticleRow {
@@ -350,6 +387,9 @@ mod tests {
             version_seen_at: 10,
             revisions: 0,
             origin: Origin::Fetch,
+            file_hash: Some("f1".into()),
+            link_key: Some(format!("https://e.com/{path}")),
+            raw_hash: None,
         }
     }
 
@@ -372,7 +412,7 @@ mod tests {
         store.ensure_feed("f", "https://e.com/f").unwrap();
         let failure = |error: &str, gone| CheckOutcome::Failure {
             error: error.into(),
-            kind: error.into(),
+            kind: FailureKind::from_label(error),
             gone_status: gone,
             next_check_at: 1000,
             gone,
@@ -381,7 +421,7 @@ mod tests {
         store.record_check("f", 200, &failure("timeout", true)).unwrap();
         let state = store.feed("f").unwrap().unwrap();
         assert_eq!((state.last_error.as_deref(), state.error_since), (Some("timeout"), Some(100)));
-        assert_eq!((state.failures, state.failure_kind.as_deref(), state.gone_since), (2, Some("timeout"), Some(200)));
+        assert_eq!((state.failures, state.failure_kind, state.gone_since), (2, Some(FailureKind::Timeout), Some(200)));
         assert_eq!((state.gone_streak, state.gone_streak_since), (1, Some(200)), "only the 404-like answer counts");
         let ok = |items, gap| CheckOutcome::Success {
             title: "F".into(),
@@ -415,13 +455,16 @@ mod tests {
         store
             .apply(&[Change::Insert(article("f", Some("id:1"), "a.md")), Change::Insert(article("f", None, "b.md"))])
             .unwrap();
-        let lookup = |key, hash, url| Lookup { feed: "f", item_key: key, key_hash: hash, url };
+        let lookup = |key, hash, url| Lookup { feed: "f", item_key: key, key_hash: hash, url, link_key: None };
         let found = |l| store.find_article(l).unwrap().map(|a| a.path);
         assert_eq!(found(lookup("id:1", "zz", "")), Some("a.md".into()));
         assert_eq!(found(lookup("id:2", "abcd1234", "")), Some("b.md".into()), "unknown identity, matching hash");
         assert_eq!(found(lookup("id:2", "zz", "https://e.com/b.md")), Some("b.md".into()), "by URL");
         assert_eq!(found(lookup("id:2", "zz", "https://e.com/a.md")), None, "rows with an identity never match by URL");
-        assert_eq!(store.find_article(Lookup { feed: "g", item_key: "id:1", key_hash: "", url: "" }).unwrap(), None);
+        assert_eq!(
+            store.find_article(Lookup { feed: "g", item_key: "id:1", key_hash: "", url: "", link_key: None }).unwrap(),
+            None
+        );
     }
 
     #[test]
@@ -440,7 +483,8 @@ mod tests {
         let mut store = SqliteStore::in_memory().unwrap();
         store.apply(&[Change::Insert(article("f", Some("id:1"), "a.md"))]).unwrap();
         let id = store.last_insert_id();
-        let revision = RevisionRow { path: "a.revisions/10.md".into(), content_hash: "h1".into(), seen_at: 10 };
+        let revision =
+            RevisionRow { path: "a.revisions/10.md".into(), content_hash: "h1".into(), seen_at: 10, file_hash: None };
         store
             .apply(&[Change::Revise {
                 article_id: id,
@@ -450,6 +494,8 @@ mod tests {
                 content_hash: "h2".into(),
                 seen_at: 20,
                 revision: Some(revision),
+                file_hash: "f2".into(),
+                raw_hash: None,
             }])
             .unwrap();
         let row = store.article_by_path("a.md").unwrap().unwrap();

@@ -50,6 +50,10 @@ pub enum Command {
         /// Fetch every feed, ignoring validators and the unchanged-body shortcut.
         #[arg(long)]
         force: bool,
+        /// Wait this many seconds for another writer (a fetch, the daemon) to finish
+        /// instead of failing at once.
+        #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "3600")]
+        wait: Option<u64>,
     },
     /// Fetch on schedule until SIGINT or SIGTERM (finishing what is being written).
     Daemon {

@@ -1,14 +1,12 @@
 //! feedvault: archive news feeds, forever, as plain files.
 //!
-//! The binary only parses arguments, calls the stage crates in pipeline order
-//! (fetch → parse → archive) and formats results; each subcommand lives in its own
-//! file under `commands/`. Errors become one line on stderr and an exit code:
+//! The binary only parses arguments, calls the engine (`feedvault-engine`, which
+//! runs the pipeline fetch → parse → archive → index) and formats results; each
+//! subcommand lives in its own file under `commands/`. Errors become one line on stderr and an exit code:
 //! 0 success, 1 runtime failure, 2 usage or configuration error (DESIGN.md).
 
 mod cli;
 mod commands;
-mod config;
-mod opml;
 mod output;
 
 use std::process::ExitCode;
@@ -50,7 +48,8 @@ fn main() -> ExitCode {
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            let usage = err.downcast_ref::<UsageError>().is_some();
+            let usage = err.downcast_ref::<UsageError>().is_some()
+                || err.downcast_ref::<feedvault_engine::EngineError>().is_some_and(|e| e.is_usage());
             let message = format!("{err:#}").replace('\n', " ");
             eprintln!("feedvault: {message}");
             ExitCode::from(if usage { 2 } else { 1 })

@@ -1,53 +1,43 @@
 //! `feedvault add URL [--name N] [--first]`: subscribe, finding the feed behind a web
-//! page when the address is a page.
+//! page when the address is a page (within a short budget: an address that answers
+//! slowly or not at all is subscribed as given, with one line saying so).
 
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use std::io::{IsTerminal, Write};
-
 use anyhow::Result;
-use feedvault_core::slug;
-use feedvault_feed::{FeedError, ParseOptions};
-use feedvault_fetch::{Fetched, Fetcher, Source, Validators};
+use feedvault_engine::Vault;
+use feedvault_engine::subscribe::{DISCOVERY_BUDGET, Discovery, discover};
+use feedvault_fetch::Source;
 use url::Url;
 
-use crate::config::{Config, FeedEntry};
 use crate::usage;
 
 pub fn run(vault: &Path, url: &str, name: Option<&str>, first: bool) -> Result<ExitCode> {
-    let mut config = Config::load(vault)?;
+    let opened = Vault::open(vault)?;
     let base_dir = std::env::current_dir()?;
     let (url, title) = match Source::parse(url, &base_dir).map_err(|e| usage!("{e}"))? {
-        Source::Http(page) => discover(&config, &page, first)?,
+        Source::Http(page) => {
+            let options = opened.settings()?.fetch_options()?;
+            choose(&page, discover(&options, &page, DISCOVERY_BUDGET), first)?
+        }
         Source::File(_) => (url.to_owned(), None),
     };
-    let entry = subscription(&config, &url, name, title, &base_dir)?;
-    println!("Subscribed {} to {}", entry.name, entry.url);
-    config.add_feed(entry);
-    config.save()?;
+    let feed = opened.subscribe(&url, name, title, &base_dir)?;
+    println!("Subscribed {} to {}", feed.name, feed.url);
     Ok(ExitCode::SUCCESS)
 }
 
-/// Looks at what a web address serves: a feed is subscribed as it is (with its title
-/// for the name); an HTML page is searched for the feeds it advertises, and the one
-/// the user picks (the first with `--first`, or the only one) is subscribed instead.
-/// When the address cannot be reached now, it is subscribed as given.
-fn discover(config: &Config, page: &Url, first: bool) -> Result<(String, Option<String>)> {
-    let fetcher = Fetcher::new(super::cycle::fetch_options(config)?)?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let body = match runtime.block_on(fetcher.fetch(&Source::Http(page.clone()), &Validators::default())) {
-        Ok(Fetched::Body(body)) => body,
-        Ok(Fetched::NotModified) | Err(_) => {
-            eprintln!("feedvault: could not reach {page} now; subscribing to it as given");
-            return Ok((page.to_string(), None));
+/// The address to subscribe to, and its title, from what discovery found.
+fn choose(page: &Url, found: Discovery, first: bool) -> Result<(String, Option<String>)> {
+    match found {
+        Discovery::Feed { url, title } => Ok((url, title)),
+        Discovery::AsGiven { url, why } => {
+            eprintln!("feedvault: could not look at {page} now ({why}); subscribing to it as given");
+            Ok((url, None))
         }
-    };
-    let options =
-        ParseOptions { url: Some(body.final_url.clone()), http_charset: body.charset, ..ParseOptions::default() };
-    match feedvault_feed::parse(&body.bytes, &options) {
-        Ok(feed) => Ok((page.to_string(), Some(feed.title).filter(|t| !t.trim().is_empty()))),
-        Err(FeedError::NotAFeed { advertised, what }) => {
+        Discovery::Page { advertised, what } => {
             let choice = match advertised.as_slice() {
                 [] => return Err(usage!("{page} is not a feed ({what}) and advertises none")),
                 [only] => only.clone(),
@@ -64,10 +54,6 @@ fn discover(config: &Config, page: &Url, first: bool) -> Result<(String, Option<
             println!("{page} is a page; it advertises {choice}");
             Ok((choice, None))
         }
-        Err(err) => {
-            eprintln!("feedvault: {page} does not parse as a feed now ({err}); subscribing to it as given");
-            Ok((page.to_string(), None))
-        }
     }
 }
 
@@ -83,40 +69,4 @@ fn pick(page: &Url, feeds: &[String]) -> Result<String> {
     std::io::stdin().read_line(&mut answer)?;
     let choice: usize = answer.trim().parse().map_err(|_| usage!("not a number: {:?}", answer.trim()))?;
     feeds.get(choice.wrapping_sub(1)).cloned().ok_or_else(|| usage!("no feed number {choice}"))
-}
-
-/// Checks a new subscription and picks its name; paths are made absolute file URLs
-/// against `base_dir`.
-pub fn subscription(
-    config: &Config,
-    url: &str,
-    name: Option<&str>,
-    title: Option<String>,
-    base_dir: &Path,
-) -> Result<FeedEntry> {
-    let source = match Source::parse(url, base_dir).map_err(|e| usage!("{e}"))? {
-        Source::File(path) if !path.is_file() => return Err(usage!("{}: no such file", path.display())),
-        Source::File(path) => Source::File(path.canonicalize()?),
-        web => web,
-    };
-    let url = source.to_url_string();
-    if let Some(existing) = config.feeds.iter().find(|f| f.url == url) {
-        return Err(usage!("already subscribed to {url} as {}", existing.name));
-    }
-    let name = match name {
-        Some(wanted) => {
-            let wanted_slug = slug::words(wanted, 40);
-            if wanted_slug.is_empty() {
-                return Err(usage!(
-                    "feed name {wanted:?} has no letters or digits a-z, 0-9 to make a folder name from"
-                ));
-            }
-            if config.feed(&wanted_slug).is_some() {
-                return Err(usage!("a feed named {wanted_slug} already exists"));
-            }
-            wanted_slug
-        }
-        None => config.free_name(&slug::feed_slug(title.as_deref(), &url)),
-    };
-    Ok(FeedEntry { name, url, title, ..FeedEntry::default() })
 }

@@ -9,16 +9,15 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Result;
 use chrono::Utc;
-use feedvault_store::Store;
+use feedvault_engine::{CycleOptions, FeedResult, Outcome};
 use tracing::{info, warn};
 
-use super::cycle::{self, FeedResult, Outcome};
-use crate::config::Config;
 use crate::usage;
 
 /// The longest sleep between cycles, so a feed added to feedvault.toml is picked up.
@@ -26,13 +25,11 @@ const MAX_SLEEP: Duration = Duration::from_secs(60);
 
 pub fn run(vault: &Path, log_format: &str) -> Result<ExitCode> {
     init_logging(log_format)?;
-    let mut config = Config::load(vault)?;
-    let mut context = cycle::Context::open(vault, &config)?;
-    feedvault_archive::verify::remove_temp_files(vault)?;
-    let stop = cycle::stop_flag();
+    let (opened, mut writer) = super::writer(vault, Duration::ZERO)?;
+    let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
-        context.runtime.spawn(async move {
+        writer.runtime().spawn(async move {
             let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => info!("SIGINT: finishing what is being written"),
@@ -45,14 +42,13 @@ pub fn run(vault: &Path, log_format: &str) -> Result<ExitCode> {
     }
     // The web UI and API (DESIGN.md: `daemon` serves it too) start here, on this
     // runtime beside the scheduler, once the web stage exists.
-    info!(vault = %vault.display(), feeds = config.feeds.len(), "daemon started");
+    info!(vault = %vault.display(), feeds = opened.settings()?.feeds.len(), "daemon started");
     let mut cycles = 0u64;
     while !stop.load(Ordering::SeqCst) {
-        config = Config::load(vault)?;
-        let results = cycle::run(&mut config, &mut context, false, &stop, log_result)?;
+        let report = writer.fetch(CycleOptions::default(), &stop, log_result)?;
         cycles += 1;
-        info!(cycle = cycles, fetched = results.len(), "cycle done");
-        let wake = next_wake(&config, &context)?;
+        info!(cycle = cycles, fetched = report.results.len(), "cycle done");
+        let wake = next_wake(writer.next_due()?);
         let started = std::time::Instant::now();
         while !stop.load(Ordering::SeqCst) && started.elapsed() < wake {
             std::thread::sleep(Duration::from_millis(100));
@@ -63,16 +59,10 @@ pub fn run(vault: &Path, log_format: &str) -> Result<ExitCode> {
 }
 
 /// How long to sleep: until the next feed is due, at most [`MAX_SLEEP`].
-fn next_wake(config: &Config, context: &cycle::Context) -> Result<Duration> {
+fn next_wake(next_due: Option<i64>) -> Duration {
     let now = Utc::now().timestamp_millis();
-    let mut earliest = now + MAX_SLEEP.as_millis() as i64;
-    for feed in &config.feeds {
-        let state = context.archiver.store().feed(&feed.name)?.unwrap_or_default();
-        if state.gone_since.is_none() {
-            earliest = earliest.min(state.next_check_at.unwrap_or(now));
-        }
-    }
-    Ok(Duration::from_millis((earliest - now).max(0) as u64))
+    let earliest = next_due.unwrap_or(i64::MAX).min(now + MAX_SLEEP.as_millis() as i64);
+    Duration::from_millis((earliest - now).max(0) as u64)
 }
 
 fn log_result(result: &FeedResult) {
@@ -81,11 +71,11 @@ fn log_result(result: &FeedResult) {
         .map(|t| t.to_rfc3339())
         .unwrap_or_default();
     match &result.outcome {
-        Outcome::Archived(r) => {
-            info!(feed, new = r.new, revised = r.revised, unchanged = r.unchanged, next_check = %next, "archived")
+        Outcome::Archived { new, revised, unchanged } => {
+            info!(feed, new, revised, unchanged, next_check = %next, "archived")
         }
         Outcome::Unchanged => info!(feed, next_check = %next, "not changed"),
-        Outcome::Failed { message, kind } => warn!(feed, kind = %kind, next_check = %next, "failed: {message}"),
+        Outcome::Failed { kind, message } => warn!(feed, kind = %kind, next_check = %next, "failed: {message}"),
     }
     if result.gap {
         warn!(feed, "every item was new: items may have been missed");

@@ -1,40 +1,38 @@
-//! `feedvault fetch [--force]`: one cycle over the due feeds (`--force`: every feed,
-//! gone ones too, ignoring validators and the unchanged-body shortcut), with a
-//! progress bar on a terminal, a line per failing feed on stderr, and a summary.
-//! A failing feed does not change the exit code; a failure of the vault exits 1.
+//! `feedvault fetch [--force] [--wait]`: one cycle over the due feeds (`--force`:
+//! every feed, gone ones too, ignoring validators and the unchanged-body shortcut),
+//! with a progress bar on a terminal, a line per failing feed on stderr, and a
+//! summary. A failing feed does not change the exit code; a failure of the vault
+//! exits 1.
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 use anyhow::Result;
+use feedvault_engine::{CycleOptions, CycleReport, FeedResult, Outcome, Settings};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::cycle::{self, FeedResult, Outcome};
-use crate::config::Config;
 use crate::output::timestamp;
 
-pub fn run(vault: &Path, force: bool) -> Result<ExitCode> {
-    let mut config = Config::load(vault)?;
-    let mut context = cycle::Context::open(vault, &config)?;
-    let removed = feedvault_archive::verify::remove_temp_files(vault)?;
-    if removed > 0 {
-        eprintln!("feedvault: removed {removed} temporary files left by an interrupted run");
-    }
-    if config.feeds.is_empty() {
+pub fn run(vault: &Path, force: bool, wait: Option<u64>) -> Result<ExitCode> {
+    let (opened, mut writer) = super::writer(vault, Duration::from_secs(wait.unwrap_or(0)))?;
+    let settings = opened.settings()?;
+    if settings.feeds.is_empty() {
         println!("No feeds to fetch: subscribe with `feedvault add URL`.");
         return Ok(ExitCode::SUCCESS);
     }
-    let progress = ProgressBar::new(config.feeds.len() as u64)
+    let progress = ProgressBar::new(settings.feeds.len() as u64)
         .with_style(ProgressStyle::with_template("{bar:30} {pos}/{len} feeds {msg}").expect("a valid template"));
-    let stop = cycle::stop_flag();
-    let results = cycle::run(&mut config, &mut context, force, &stop, |result| {
+    let stop = AtomicBool::new(false);
+    let report = writer.fetch(CycleOptions { force }, &stop, |result| {
         progress.set_message(result.name.clone());
         progress.suspend(|| report_problems(result));
         progress.inc(1);
     });
     progress.finish_and_clear();
-    let results = results?;
-    print_summary(&config, &results);
+    let report = report?;
+    print_summary(&settings, &report);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -55,17 +53,17 @@ pub fn report_problems(result: &FeedResult) {
     }
 }
 
-fn print_summary(config: &Config, results: &[FeedResult]) {
-    let root = config.settings.layout.root();
-    let (mut new, mut revised, mut unchanged, mut failed) = (0, 0, 0, 0);
-    for feed in &config.feeds {
-        let Some(result) = results.iter().find(|r| r.name == feed.name) else { continue };
+fn print_summary(settings: &Settings, report: &CycleReport) {
+    let root = settings.vault.layout.root();
+    let (mut new_total, mut revised_total, mut unchanged_total, mut failed) = (0, 0, 0, 0);
+    for feed in &settings.feeds {
+        let Some(result) = report.results.iter().find(|r| r.name == feed.name) else { continue };
         let line = match &result.outcome {
-            Outcome::Archived(r) => {
-                new += r.new;
-                revised += r.revised;
-                unchanged += r.unchanged;
-                format!("{} new, {} revised, {} unchanged -> {root}/{}/", r.new, r.revised, r.unchanged, feed.name)
+            Outcome::Archived { new, revised, unchanged } => {
+                new_total += new;
+                revised_total += revised;
+                unchanged_total += unchanged;
+                format!("{new} new, {revised} revised, {unchanged} unchanged -> {root}/{}/", feed.name)
             }
             Outcome::Unchanged => "not changed since the last fetch".to_owned(),
             Outcome::Failed { kind, .. } => {
@@ -75,12 +73,11 @@ fn print_summary(config: &Config, results: &[FeedResult]) {
         };
         println!("{}: {line}", feed.name);
     }
-    let skipped = config.feeds.len() - results.len();
-    let not_due = if skipped > 0 { format!(" ({skipped} not due)") } else { String::new() };
+    let not_due = if report.not_due > 0 { format!(" ({} not due)", report.not_due) } else { String::new() };
     println!(
-        "Fetched {}{not_due}: {} ({revised} revised, {unchanged} unchanged); {} failed.",
-        count(results.len(), "feed"),
-        count(new, "new article"),
+        "Fetched {}{not_due}: {} ({revised_total} revised, {unchanged_total} unchanged); {} failed.",
+        count(report.results.len(), "feed"),
+        count(new_total, "new article"),
         count(failed, "feed")
     );
 }

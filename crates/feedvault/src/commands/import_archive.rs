@@ -2,28 +2,13 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Result;
-use chrono::Utc;
-
-use crate::config::Config;
-use crate::usage;
 
 pub fn run(vault: &Path, dir: &Path) -> Result<ExitCode> {
-    if !dir.is_dir() {
-        return Err(usage!("{}: not a folder", dir.display()));
-    }
-    let config = Config::load(vault)?;
-    let mut archiver = super::open_archiver(vault, &config)?;
-    let report = feedvault_archive::import::import_archive(&mut archiver, dir, Utc::now())?;
-    let mut index = super::index::open(vault)?;
-    index.upsert(report.articles.iter().map(|(path, feed, article)| super::index::document(path, feed, article)))?;
-    index.commit()?;
-    if config.settings.layout == feedvault_archive::Layout::Countdown {
-        for feed in report.by_feed.keys() {
-            feedvault_archive::lists::write_list(vault, archiver.store(), feed, feed)?;
-        }
-    }
+    let (_, mut writer) = super::writer(vault, Duration::ZERO)?;
+    let report = writer.import_archive(dir)?;
     for skipped in &report.skipped {
         eprintln!("feedvault: skipped {skipped}");
     }

@@ -6,21 +6,20 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use feedvault_store::{FeedState, Store};
+use feedvault_engine::Vault;
+use feedvault_store::FeedState;
 
-use crate::config::Config;
 use crate::output::{table, timestamp};
 
 pub fn run(vault: &Path) -> Result<ExitCode> {
-    let config = Config::load(vault)?;
-    let store = super::open_store(vault)?;
-    if config.feeds.is_empty() {
+    let feeds = Vault::open(vault)?.feeds()?;
+    if feeds.is_empty() {
         println!("No feeds yet: subscribe with `feedvault add URL`.");
         return Ok(ExitCode::SUCCESS);
     }
     let mut rows = vec![["FEED", "ARTICLES", "LAST CHECK", "NEXT CHECK", "STATUS", "URL"].map(String::from).to_vec()];
-    for feed in &config.feeds {
-        let state = store.feed(&feed.name)?.unwrap_or_default();
+    for view in &feeds {
+        let (feed, state) = (&view.settings, &view.state);
         let next = match (state.gone_since, state.next_check_at) {
             (Some(_), _) => "never (gone)".to_owned(),
             (None, None) => "now".to_owned(),
@@ -35,7 +34,7 @@ pub fn run(vault: &Path) -> Result<ExitCode> {
             state.articles.to_string(),
             timestamp(state.last_checked_at),
             next,
-            status(&state),
+            status(state),
             url,
         ]);
     }
@@ -47,7 +46,7 @@ pub fn run(vault: &Path) -> Result<ExitCode> {
 fn status(state: &FeedState) -> String {
     let mut status = match (&state.last_error, state.last_checked_at) {
         (Some(error), _) => {
-            let kind = state.failure_kind.as_deref().unwrap_or("error");
+            let kind = state.failure_kind.map(|k| k.label()).unwrap_or("error".into());
             let gone = if state.gone_since.is_some() { "gone; " } else { "" };
             format!("{gone}{kind} ×{} since {}: {}", state.failures, timestamp(state.error_since), shorten(error, 80))
         }

@@ -1,11 +1,9 @@
 //! One module per subcommand; [`run`] dispatches.
 
 mod add;
-mod cycle;
 mod daemon;
 mod fetch;
 mod import_archive;
-mod index;
 mod init;
 mod list;
 mod opml;
@@ -19,12 +17,10 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
-use feedvault_archive::{Archiver, VaultLock};
-use feedvault_store::{SqliteStore, Store};
+use anyhow::Result;
+use feedvault_engine::{Vault, VaultWriter};
 
 use crate::cli::{Cli, Command};
-use crate::config::Config;
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let vault = cli.vault.as_path();
@@ -35,7 +31,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::List => list::run(vault),
         Command::ImportOpml { file } => opml::import(vault, &file),
         Command::ExportOpml => opml::export(vault),
-        Command::Fetch { force } => fetch::run(vault, force),
+        Command::Fetch { force, wait } => fetch::run(vault, force, wait),
         Command::Daemon { log_format } => daemon::run(vault, &log_format),
         Command::Parse { file_or_url } => parse::run(&file_or_url),
         Command::ImportArchive { dir } => import_archive::run(vault, &dir),
@@ -57,18 +53,26 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// Opens state.db of a vault.
-pub fn open_store(vault: &Path) -> Result<SqliteStore> {
-    let path = vault.join("state.db");
-    SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))
-}
-
-/// Takes the vault lock and opens an archiver with every subscribed feed recorded.
-pub fn open_archiver(vault: &Path, config: &Config) -> Result<Archiver<SqliteStore>> {
-    let lock = VaultLock::acquire(vault, Duration::ZERO)?;
-    let mut store = open_store(vault)?;
-    for feed in &config.feeds {
-        store.ensure_feed(&feed.name, &feed.url)?;
+/// Opens the vault and becomes its writer (waiting up to `wait` for another one),
+/// saying on stderr what healing did.
+pub fn writer(vault: &Path, wait: Duration) -> Result<(Vault, VaultWriter)> {
+    let opened = Vault::open(vault)?;
+    let writer = opened.writer(wait)?;
+    let healed = writer.healed();
+    if healed.temp_files_removed > 0 {
+        eprintln!("feedvault: removed {} temporary files left by an interrupted run", healed.temp_files_removed);
     }
-    Ok(Archiver::new(vault, store, config.settings, lock))
+    if healed.files_recovered + healed.files_forgotten > 0 {
+        eprintln!(
+            "feedvault: recovered {} files written before an interruption ({} never arrived)",
+            healed.files_recovered, healed.files_forgotten
+        );
+    }
+    if healed.index_rebuilt {
+        eprintln!("feedvault: the search index could not be read; it was replaced by a new one");
+    }
+    if healed.indexed > 0 {
+        eprintln!("feedvault: indexed {} articles the search index was missing", healed.indexed);
+    }
+    Ok((opened, writer))
 }

@@ -5,10 +5,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
+use feedvault_engine::{EngineError, Vault};
 use feedvault_search::query::parse_day;
 use feedvault_search::{Filters, Page, SearchError, Sort};
 
-use crate::config::Config;
 use crate::usage;
 
 /// What `search` was asked.
@@ -24,7 +24,7 @@ pub struct SearchArgs<'a> {
 }
 
 pub fn run(vault: &Path, args: SearchArgs<'_>) -> Result<ExitCode> {
-    Config::load(vault)?;
+    let opened = Vault::open(vault)?;
     let day = |d: &str| parse_day(d).map_err(|e| usage!("{e}"));
     let filters = Filters {
         feed: args.feed,
@@ -37,11 +37,10 @@ pub fn run(vault: &Path, args: SearchArgs<'_>) -> Result<ExitCode> {
         "date" => Sort::Date,
         other => return Err(usage!("unknown sort {other:?} (use relevance or date)")),
     };
-    let index = super::index::open(vault)?;
     let page = Page { number: args.page.max(1), size: args.limit.max(1) };
-    let results = match index.search(args.query, &filters, page, sort) {
+    let results = match opened.search(args.query, &filters, page, sort) {
         Ok(results) => results,
-        Err(SearchError::Query(err)) => return Err(usage!("{err}")),
+        Err(EngineError::Search(SearchError::Query(err))) => return Err(usage!("{err}")),
         Err(err) => return Err(err.into()),
     };
     if args.json {

@@ -1,24 +1,27 @@
-//! `feedvault verify`: check that the archive and state.db agree.
+//! `feedvault verify`: check that the files, state.db and the search index agree,
+//! and that every file still has the bytes it was archived with.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use feedvault_store::Store;
-
-use crate::config::Config;
+use feedvault_engine::Vault;
+use indicatif::{ProgressBar, ProgressStyle};
 
 pub fn run(vault: &Path) -> Result<ExitCode> {
-    Config::load(vault)?;
-    let store = super::open_store(vault)?;
-    let mut problems = feedvault_archive::verify::verify(vault, &store)?;
-    let index = super::index::open(vault)?;
-    problems.extend(super::index::compare(&index, &store.article_paths()?)?);
+    let opened = Vault::open(vault)?;
+    let progress = ProgressBar::new(0)
+        .with_style(ProgressStyle::with_template("{bar:30} {pos}/{len} files {per_sec}").expect("a valid template"));
+    let problems = opened.verify(&mut |done, total| {
+        progress.set_length(total as u64);
+        progress.set_position(done as u64);
+    });
+    progress.finish_and_clear();
+    let problems = problems?;
     if problems.is_empty() {
+        let (articles, revisions) = opened.counts()?;
         println!(
-            "OK: {} articles and {} revisions, all recorded, readable and searchable.",
-            store.article_count()?,
-            store.revision_paths()?.len()
+            "OK: {articles} articles and {revisions} revisions, all recorded, unchanged, readable and searchable."
         );
         return Ok(ExitCode::SUCCESS);
     }

@@ -31,6 +31,8 @@ pub enum Misbehave {
     Close,
     /// Announces a longer body than it sends, then closes.
     ShortBody,
+    /// Answers normally after this many milliseconds.
+    Delay(u64),
 }
 
 impl Response {
@@ -136,6 +138,9 @@ fn serve(stream: TcpStream, routes: &Routes, requests: &Arc<Mutex<Vec<Request>>>
         let (status, body) = if not_modified { (304, Vec::new()) } else { (response.status, response.body.clone()) };
         if response.misbehave == Misbehave::Close {
             return;
+        }
+        if let Misbehave::Delay(ms) = response.misbehave {
+            thread::sleep(std::time::Duration::from_millis(ms));
         }
         let announced = if response.misbehave == Misbehave::ShortBody { body.len() + 1000 } else { body.len() };
         let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {announced}\r\n");

@@ -1,12 +1,11 @@
 //! OPML in and out: the subscription lists every feed reader exchanges.
 
-use anyhow::Result;
 use quick_xml::Reader;
 use quick_xml::escape::escape;
 use quick_xml::events::Event;
 
-use crate::config::FeedEntry;
-use crate::usage;
+use crate::settings::FeedSettings;
+use crate::{EngineError, Result};
 
 /// A subscription found in an OPML file.
 #[derive(Debug, PartialEq, Eq)]
@@ -50,17 +49,19 @@ pub fn read(text: &str) -> Result<Vec<Outline>> {
             }
             Ok(Event::Eof) => break,
             Ok(_) => {}
-            Err(err) => return Err(usage!("not valid OPML at byte {}: {err}", reader.error_position())),
+            Err(err) => {
+                return Err(EngineError::Usage(format!("not valid OPML at byte {}: {err}", reader.error_position())));
+            }
         }
     }
     if !saw_opml {
-        return Err(usage!("not an OPML document (no <opml> element)"));
+        return Err(EngineError::Usage("not an OPML document (no <opml> element)".to_owned()));
     }
     Ok(outlines)
 }
 
 /// An OPML 2.0 document of the subscriptions.
-pub fn write(feeds: &[FeedEntry]) -> String {
+pub fn write(feeds: &[FeedSettings]) -> String {
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head><title>feedvault subscriptions</title></head>\n  <body>\n",
     );
@@ -81,11 +82,11 @@ mod tests {
 
     #[test]
     fn round_trip_and_nested_categories() {
-        let feeds = vec![FeedEntry {
+        let feeds = vec![FeedSettings {
             name: "a".into(),
             url: "https://e.com/?a=1&b=2".into(),
             title: Some("A & \"B\"".into()),
-            ..FeedEntry::default()
+            ..FeedSettings::default()
         }];
         let parsed = read(&write(&feeds)).unwrap();
         assert_eq!(parsed, [Outline { url: "https://e.com/?a=1&b=2".into(), title: Some("A & \"B\"".into()) }]);

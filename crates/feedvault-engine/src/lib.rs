@@ -1,0 +1,335 @@
+//! feedvault-engine: the vault as one library, shared by the CLI, the daemon, the
+//! web server and publishing.
+//!
+//! A [`Vault`] reads: settings ([`settings`], feedvault.toml through serde), the
+//! subscriptions with their state, articles by feed and by day, one article with its
+//! revisions, recent revisions, search ([`read`]). Any number of threads and
+//! processes may read at once. It also edits the subscriptions ([`config_file`]:
+//! under a lock, by name, keeping the user's comments). A [`VaultWriter`] is the one
+//! writer (it holds the vault lock): it heals derived state when it opens
+//! ([`heal`]), runs fetch cycles ([`cycle`], with the pure [`cycle::decide`]),
+//! imports and rebuilds, with the search index kept up on its own thread
+//! ([`index`]). The library never prints: progress and results come back through
+//! callbacks and return values. Models: Miniflux's `processor`, lychee's lib/bin
+//! split.
+
+pub mod config_file;
+pub mod cycle;
+mod error;
+pub mod heal;
+pub mod index;
+pub mod opml;
+pub mod read;
+pub mod settings;
+pub mod subscribe;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use chrono::Utc;
+use feedvault_archive::{Archiver, Layout, VaultLock, lists};
+use feedvault_fetch::Fetcher;
+use feedvault_search::{Filters, Page as SearchPage, SearchIndex, SearchResults, Sort};
+use feedvault_store::{SqliteStore, Store, StoreReader};
+
+pub use cycle::{CycleOptions, CycleReport, FeedResult, Outcome};
+pub use error::{EngineError, Result};
+pub use feedvault_core::FailureKind;
+pub use heal::HealReport;
+pub use index::Indexer;
+pub use read::{ArticleDetail, ArticleQuery, ArticleSummary, ChangeView, DayView, FeedView, Page, Paged, RevisionView};
+pub use settings::{FILE_NAME, FeedSettings, Settings};
+
+/// A vault, open for reading (and for editing its subscriptions).
+pub struct Vault {
+    root: PathBuf,
+    reader: StoreReader,
+    /// The index, or why it could not be opened (searching says so; a writer
+    /// rebuilds it).
+    search: std::result::Result<SearchIndex, String>,
+}
+
+/// What `import-opml` did.
+#[derive(Debug, Default)]
+pub struct OpmlImport {
+    pub added: Vec<FeedSettings>,
+    /// (URL, why) of outlines not subscribed.
+    pub skipped: Vec<(String, String)>,
+}
+
+/// What `reindex` did.
+#[derive(Debug, Default)]
+pub struct ReindexReport {
+    pub articles: usize,
+    pub revisions: usize,
+    pub skipped: Vec<String>,
+    pub indexed: usize,
+}
+
+impl Vault {
+    /// Creates a vault at `root`: feedvault.toml, the archive folder and state.db.
+    pub fn init(root: &Path, layout: &str, timezone: &str) -> Result<()> {
+        let layout = settings::parse_layout(layout)?;
+        settings::parse_zone(timezone)?;
+        let config = root.join(FILE_NAME);
+        if config.exists() {
+            return Err(EngineError::Usage(format!("{} is already a vault", root.display())));
+        }
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| EngineError::Io { path, source }
+        };
+        std::fs::create_dir_all(root.join(layout.root())).map_err(io(root))?;
+        feedvault_archive::durable::write_file(&config, settings::template(layout, timezone).as_bytes())
+            .map_err(io(&config))?;
+        SqliteStore::open(&root.join("state.db"))?;
+        Ok(())
+    }
+
+    /// Opens the vault at `root` for reading.
+    pub fn open(root: &Path) -> Result<Vault> {
+        config_file::load(root)?;
+        let db = root.join("state.db");
+        // The writer creates and migrates state.db; a reader of a vault that has none
+        // yet (or an older schema) lets it do so once.
+        if !db.exists() || SqliteStore::needs_migration(&db)? {
+            SqliteStore::open(&db)?;
+        }
+        let reader = StoreReader::open(&db)?;
+        let search = SearchIndex::open_reader(&root.join("index")).map_err(|e| e.to_string());
+        Ok(Vault { root: root.to_owned(), reader, search })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The settings as feedvault.toml says now (read again on every call, so a
+    /// long-running reader sees `add` and `remove`).
+    pub fn settings(&self) -> Result<Settings> {
+        config_file::load(&self.root)
+    }
+
+    /// Searches the archive (the query language of `feedvault search`). The index
+    /// reloads by itself after every commit, in this process or another.
+    pub fn search(&self, query: &str, filters: &Filters, page: SearchPage, sort: Sort) -> Result<SearchResults> {
+        Ok(self.index()?.search(query, filters, page, sort)?)
+    }
+
+    fn index(&self) -> Result<&SearchIndex> {
+        self.search.as_ref().map_err(|why| {
+            EngineError::Other(format!(
+                "the search index {} cannot be read: {why} (`feedvault reindex` rebuilds it)",
+                self.root.join("index").display()
+            ))
+        })
+    }
+
+    /// Subscribes to `url` (a web address, file URL or path, relative to
+    /// `base_dir`), named `name` or after `title` or the URL. The name is decided
+    /// under the config lock, so concurrent subscriptions never collide.
+    pub fn subscribe(
+        &self,
+        url: &str,
+        name: Option<&str>,
+        title: Option<String>,
+        base_dir: &Path,
+    ) -> Result<FeedSettings> {
+        config_file::edit(&self.root, |doc, settings| {
+            let feed = subscribe::plan(settings, url, name, title, base_dir)?;
+            config_file::add_feed(doc, &feed);
+            Ok(feed)
+        })
+    }
+
+    /// Unsubscribes (by name or URL); the archived articles stay. Returns the feed
+    /// and how many articles it had.
+    pub fn unsubscribe(&self, name_or_url: &str) -> Result<(String, u64)> {
+        let name = config_file::edit(&self.root, |doc, settings| {
+            let name = settings.feed(name_or_url).map(|f| f.name.clone()).ok_or_else(|| {
+                EngineError::Usage(format!("no feed named or at {name_or_url:?} (see `feedvault list`)"))
+            })?;
+            config_file::remove_feed(doc, &name);
+            Ok(name)
+        })?;
+        let articles = self.reader.feed(&name)?.map_or(0, |f| f.articles);
+        // The state row goes too (SQLite serializes this with a running writer).
+        let mut store = SqliteStore::open(&self.root.join("state.db"))?;
+        store.remove_feed(&name)?;
+        Ok((name, articles))
+    }
+
+    /// Subscribes to every feed of an OPML document; relative addresses are relative
+    /// to `base_dir` (the OPML file's folder).
+    pub fn import_opml(&self, text: &str, base_dir: &Path) -> Result<OpmlImport> {
+        let outlines = opml::read(text)?;
+        config_file::edit(&self.root, |doc, settings| {
+            let mut settings = settings.clone();
+            let mut report = OpmlImport::default();
+            for outline in outlines {
+                match subscribe::plan(&settings, &outline.url, None, outline.title.clone(), base_dir) {
+                    Ok(feed) => {
+                        config_file::add_feed(doc, &feed);
+                        settings.feeds.push(feed.clone());
+                        report.added.push(feed);
+                    }
+                    Err(err) => report.skipped.push((outline.url, err.to_string())),
+                }
+            }
+            Ok(report)
+        })
+    }
+
+    /// The subscriptions as an OPML 2.0 document.
+    pub fn export_opml(&self) -> Result<String> {
+        Ok(opml::write(&self.settings()?.feeds))
+    }
+
+    /// Checks the vault: every file readable, still the bytes it was archived with,
+    /// recorded in state.db, and in the search index. `progress` sees (checked, all).
+    pub fn verify(&self, progress: &mut dyn FnMut(usize, usize)) -> Result<Vec<String>> {
+        let store = SqliteStore::open(&self.root.join("state.db"))?;
+        let mut problems = feedvault_archive::verify::verify(&self.root, &store, progress)?;
+        match self.index() {
+            Ok(index) => problems.extend(index::compare(index, &store.article_paths()?)?),
+            Err(err) => problems.push(err.to_string()),
+        }
+        Ok(problems)
+    }
+
+    /// Becomes the vault's one writer, waiting up to `wait` for another to finish,
+    /// and heals whatever a crash left behind.
+    pub fn writer(&self, wait: Duration) -> Result<VaultWriter> {
+        let lock = VaultLock::acquire(&self.root, wait)?;
+        let settings = self.settings()?;
+        let mut store = SqliteStore::open(&self.root.join("state.db"))?;
+        for feed in &settings.feeds {
+            store.ensure_feed(&feed.name, &feed.url)?;
+        }
+        // The index is derived: one that cannot be opened (damaged, an older schema)
+        // is replaced by a new one, which healing fills.
+        let (search, index_rebuilt) = match index::open(&self.root) {
+            Ok(search) => (search, false),
+            Err(_) => (SearchIndex::recreate(&self.root.join("index"))?, true),
+        };
+        let index_docs = search.num_docs();
+        let indexer = Indexer::start(&self.root, search)?;
+        let mut healed = heal::heal(&self.root, &mut store, &indexer, index_docs)?;
+        healed.index_rebuilt = index_rebuilt;
+        let fetcher = Fetcher::new(settings.fetch_options()?)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| EngineError::Other(format!("starting the runtime: {e}")))?;
+        Ok(VaultWriter {
+            root: self.root.clone(),
+            archiver: Archiver::new(&self.root, store, settings.vault_settings(), lock),
+            indexer,
+            fetcher,
+            runtime,
+            healed,
+        })
+    }
+}
+
+/// The vault's one writer: holds the vault lock for as long as it lives.
+pub struct VaultWriter {
+    root: PathBuf,
+    archiver: Archiver<SqliteStore>,
+    indexer: Indexer,
+    fetcher: Fetcher,
+    runtime: tokio::runtime::Runtime,
+    healed: HealReport,
+}
+
+impl VaultWriter {
+    /// What opening healed.
+    pub fn healed(&self) -> &HealReport {
+        &self.healed
+    }
+
+    /// The runtime fetches run on (the daemon also waits for signals on it).
+    pub fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.runtime
+    }
+
+    /// Runs one fetch cycle over the feeds due now (feedvault.toml read again first).
+    pub fn fetch(
+        &mut self,
+        options: CycleOptions,
+        stop: &AtomicBool,
+        mut each: impl FnMut(&FeedResult),
+    ) -> Result<CycleReport> {
+        let settings = config_file::load(&self.root)?;
+        cycle::run(self, &settings, options, stop, &mut each)
+    }
+
+    /// When the next feed is due (ms), if any feed is subscribed and not gone.
+    pub fn next_due(&self) -> Result<Option<i64>> {
+        let settings = config_file::load(&self.root)?;
+        let mut next = None;
+        for feed in &settings.feeds {
+            let state = self.archiver.store().feed(&feed.name)?.unwrap_or_default();
+            if state.gone_since.is_some() {
+                continue;
+            }
+            let at = state.next_check_at.unwrap_or(0);
+            next = Some(next.map_or(at, |n: i64| n.min(at)));
+        }
+        Ok(next)
+    }
+
+    /// Brings article files from another archive into the vault and indexes them.
+    pub fn import_archive(&mut self, dir: &Path) -> Result<feedvault_archive::import::ImportReport> {
+        if !dir.is_dir() {
+            return Err(EngineError::Usage(format!("{}: not a folder", dir.display())));
+        }
+        let settings = config_file::load(&self.root)?;
+        let options = feedvault_archive::import::ImportOptions { folders: settings.import.folders.clone() };
+        let mut report = feedvault_archive::import::import_archive(&mut self.archiver, dir, Utc::now(), &options)?;
+        let articles = std::mem::take(&mut report.articles);
+        self.indexer
+            .add(articles.iter().map(|(path, feed, article)| index::document(path, feed, article)).collect())?;
+        self.indexer.flush()?;
+        if settings.vault.layout == Layout::Countdown {
+            for feed in report.by_feed.keys() {
+                lists::write_list(&self.root, self.archiver.store(), feed, feed)?;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Rebuilds state.db's article records and the search index from the files.
+    pub fn reindex(&mut self) -> Result<ReindexReport> {
+        let rebuilt = feedvault_archive::reindex::reindex(&self.root, self.archiver.store_mut())?;
+        // A new index: whatever was there (an older schema, damage) is replaced.
+        let dir = self.root.join("index");
+        let search = SearchIndex::recreate(&dir)?;
+        let placeholder = Indexer::start(&self.root, search)?;
+        let old = std::mem::replace(&mut self.indexer, placeholder);
+        drop(old);
+        self.archiver.store_mut().mark_all_unindexed()?;
+        let indexed = heal::index_unindexed(&self.root, self.archiver.store(), &self.indexer)?;
+        let settings = config_file::load(&self.root)?;
+        if settings.vault.layout == Layout::Countdown {
+            for feed in &settings.feeds {
+                let title = self
+                    .archiver
+                    .store()
+                    .feed(&feed.name)?
+                    .and_then(|f| f.title)
+                    .or(feed.title.clone())
+                    .unwrap_or_default();
+                lists::write_list(&self.root, self.archiver.store(), &feed.name, &title)?;
+            }
+        }
+        Ok(ReindexReport {
+            articles: rebuilt.articles,
+            revisions: rebuilt.revisions,
+            skipped: rebuilt.skipped,
+            indexed,
+        })
+    }
+}

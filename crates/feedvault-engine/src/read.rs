@@ -1,0 +1,266 @@
+//! The read API: what the web server, the CLI's listings and publishing ask of a
+//! vault. Every call reads state.db through the reader pool and the article files
+//! from disk; none of them writes anything, so any number may run while a writer
+//! (in this process or another) fetches.
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use feedvault_archive::scan::read_article;
+use feedvault_core::Article;
+use feedvault_store::{ArticleFilter, ArticleRow, ArticleSort, FeedState};
+
+use crate::settings::FeedSettings;
+use crate::{EngineError, Result, Vault};
+
+/// A page of results, counted from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub number: usize,
+    pub size: usize,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page { number: 1, size: 50 }
+    }
+}
+
+impl Page {
+    fn offset(&self) -> usize {
+        (self.number.max(1) - 1) * self.size
+    }
+}
+
+/// Items of one page and how many there are in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: Page,
+}
+
+impl<T> Paged<T> {
+    /// How many pages the total makes (at least one).
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.page.size.max(1) as u64).max(1)
+    }
+}
+
+/// A subscription with what state.db knows of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedView {
+    pub settings: FeedSettings,
+    pub state: FeedState,
+}
+
+impl FeedView {
+    /// The feed's title: from the feed itself, else from feedvault.toml, else its name.
+    pub fn title(&self) -> &str {
+        self.state
+            .title
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .or(self.settings.title.as_deref())
+            .unwrap_or(&self.settings.name)
+    }
+}
+
+/// An archived article as listings show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleSummary {
+    /// The article's path in the vault: its permanent identifier.
+    pub path: String,
+    pub feed: String,
+    pub title: String,
+    pub url: String,
+    /// T (published, else first seen), ms.
+    pub time_ms: Option<i64>,
+    pub first_seen_at: i64,
+    /// When the current version was first seen.
+    pub version_seen_at: i64,
+    pub revisions: u32,
+}
+
+impl From<ArticleRow> for ArticleSummary {
+    fn from(row: ArticleRow) -> Self {
+        ArticleSummary {
+            path: row.path,
+            feed: row.feed,
+            title: row.title,
+            url: row.url,
+            time_ms: row.time_ms,
+            first_seen_at: row.first_seen_at,
+            version_seen_at: row.version_seen_at,
+            revisions: row.revisions,
+        }
+    }
+}
+
+/// One earlier version of an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionView {
+    pub path: String,
+    /// When this version was first seen (the revision file's name).
+    pub seen_at: i64,
+    /// The version as its file holds it; `None` when the file is missing or broken.
+    pub article: Option<Article>,
+}
+
+/// An article with its text and every earlier version, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleDetail {
+    pub summary: ArticleSummary,
+    pub article: Article,
+    pub revisions: Vec<RevisionView>,
+}
+
+/// A revision as the list of recent changes shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeView {
+    pub article: ArticleSummary,
+    /// The revision file: the version that was replaced.
+    pub revision_path: String,
+    /// When the replaced version had been first seen.
+    pub revision_seen_at: i64,
+}
+
+/// Which articles a listing wants.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArticleQuery {
+    pub feed: Option<String>,
+    /// From this day (inclusive, in the vault's zone).
+    pub since: Option<NaiveDate>,
+    /// To this day (inclusive, in the vault's zone).
+    pub until: Option<NaiveDate>,
+    pub page: Page,
+}
+
+/// The articles of one day, with the nearest days that have articles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayView {
+    pub day: NaiveDate,
+    pub articles: Paged<ArticleSummary>,
+    pub previous: Option<NaiveDate>,
+    pub next: Option<NaiveDate>,
+}
+
+/// Midnight of `day` in `zone`, in ms.
+fn midnight(day: NaiveDate, zone: Tz) -> i64 {
+    let naive = day.and_hms_opt(0, 0, 0).expect("midnight exists");
+    zone.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.timestamp_millis())
+        .unwrap_or_else(|| Utc.from_utc_datetime(&naive).timestamp_millis())
+}
+
+/// The day a time falls on in `zone`.
+pub fn day_of(ms: i64, zone: Tz) -> Option<NaiveDate> {
+    let local = DateTime::<Utc>::from_timestamp_millis(ms)?.with_timezone(&zone);
+    NaiveDate::from_ymd_opt(local.year(), local.month(), local.day())
+}
+
+impl Vault {
+    /// Every subscription with its state, in feedvault.toml's order.
+    pub fn feeds(&self) -> Result<Vec<FeedView>> {
+        let settings = self.settings()?;
+        let states = self.reader.feeds()?;
+        Ok(settings
+            .feeds
+            .into_iter()
+            .map(|feed| {
+                let state = states.iter().find(|s| s.slug == feed.name).cloned().unwrap_or_default();
+                FeedView { settings: feed, state }
+            })
+            .collect())
+    }
+
+    /// One subscription by name.
+    pub fn feed(&self, name: &str) -> Result<Option<FeedView>> {
+        Ok(self.feeds()?.into_iter().find(|f| f.settings.name == name))
+    }
+
+    /// Articles newest first, by feed and days, paged.
+    pub fn articles(&self, query: &ArticleQuery) -> Result<Paged<ArticleSummary>> {
+        let zone = self.settings()?.vault.timezone;
+        let filter = ArticleFilter {
+            feed: query.feed.clone(),
+            since_ms: query.since.map(|d| midnight(d, zone)),
+            until_ms: query.until.and_then(|d| d.succ_opt()).map(|d| midnight(d, zone)),
+        };
+        let (rows, total) =
+            self.reader.articles(&filter, ArticleSort::NewestFirst, query.page.offset(), query.page.size)?;
+        Ok(Paged { items: rows.into_iter().map(ArticleSummary::from).collect(), total, page: query.page })
+    }
+
+    /// The articles of one day (in the vault's zone), across feeds or of one feed,
+    /// with the nearest earlier and later days that have articles.
+    pub fn day(&self, day: NaiveDate, feed: Option<&str>, page: Page) -> Result<DayView> {
+        let zone = self.settings()?.vault.timezone;
+        let query = ArticleQuery { feed: feed.map(str::to_owned), since: Some(day), until: Some(day), page };
+        let articles = self.articles(&query)?;
+        let start = midnight(day, zone);
+        let end = day.succ_opt().map(|d| midnight(d, zone)).unwrap_or(i64::MAX);
+        let (previous, next) = self.reader.neighbour_times(feed, start, end)?;
+        Ok(DayView {
+            day,
+            articles,
+            previous: previous.and_then(|ms| day_of(ms, zone)),
+            next: next.and_then(|ms| day_of(ms, zone)),
+        })
+    }
+
+    /// One article by its path, with its text and every revision.
+    pub fn article(&self, path: &str) -> Result<Option<ArticleDetail>> {
+        let Some(row) = self.reader.article_by_path(path)? else { return Ok(None) };
+        let article = match read_article(&self.root.join(&row.path))? {
+            Ok((_, article)) => article,
+            Err(why) => return Err(EngineError::Other(why)),
+        };
+        let revisions = self
+            .reader
+            .revisions_of(row.id)?
+            .into_iter()
+            .map(|revision| RevisionView {
+                article: read_article(&self.root.join(&revision.path)).ok().and_then(|r| r.ok()).map(|(_, a)| a),
+                path: revision.path,
+                seen_at: revision.seen_at,
+            })
+            .collect();
+        Ok(Some(ArticleDetail { summary: row.into(), article, revisions }))
+    }
+
+    /// The most recent revisions across the vault, newest first.
+    pub fn recent_changes(&self, page: Page) -> Result<Vec<ChangeView>> {
+        Ok(self
+            .reader
+            .recent_revisions(page.offset(), page.size)?
+            .into_iter()
+            .map(|(article, revision)| ChangeView {
+                article: article.into(),
+                revision_path: revision.path,
+                revision_seen_at: revision.seen_at,
+            })
+            .collect())
+    }
+
+    /// How many articles and revisions the vault records.
+    pub fn counts(&self) -> Result<(u64, u64)> {
+        Ok((self.reader.article_count()?, self.reader.revision_count()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_in_a_zone() {
+        let day = NaiveDate::from_ymd_opt(2022, 9, 20).unwrap();
+        let shanghai = chrono_tz::Asia::Shanghai;
+        assert_eq!(midnight(day, chrono_tz::UTC), 1_663_632_000_000);
+        assert_eq!(midnight(day, shanghai), 1_663_632_000_000 - 8 * 3_600_000);
+        // 2022-09-19 20:00 UTC is the 20th in Shanghai.
+        assert_eq!(day_of(1_663_617_600_000, shanghai), Some(day));
+        assert_eq!(day_of(1_663_617_600_000, chrono_tz::UTC), NaiveDate::from_ymd_opt(2022, 9, 19));
+    }
+}

@@ -1,0 +1,116 @@
+//! The read side of state.db: a small pool of read-only connections, usable from
+//! many threads at once (`Send + Sync`) while another connection, possibly in
+//! another process, writes. In WAL mode a reader sees the last committed state and
+//! never blocks the writer.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::queries::{self, ArticleFilter, ArticleSort, sql};
+use crate::{ArticleRow, FeedState, RecordedFile, Result, RevisionRow};
+
+/// Idle connections kept for reuse; more are opened under load and closed after.
+const POOL_SIZE: usize = 8;
+
+/// Reads state.db from any thread.
+#[derive(Debug)]
+pub struct StoreReader {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl StoreReader {
+    /// A reader of the database at `path` (which a writer has created and migrated).
+    pub fn open(path: &Path) -> Result<StoreReader> {
+        let reader = StoreReader { path: path.to_owned(), idle: Mutex::new(Vec::new()) };
+        let conn = reader.connect()?;
+        reader.release(conn);
+        Ok(reader)
+    }
+
+    fn connect(&self) -> Result<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(&self.path, flags).map_err(sql("opening for reading"))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql("configuring a reader"))?;
+        Ok(conn)
+    }
+
+    fn release(&self, conn: Connection) {
+        let mut idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if idle.len() < POOL_SIZE {
+            idle.push(conn);
+        }
+    }
+
+    /// Runs `read` on a pooled connection.
+    fn with<T>(&self, read: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let pooled = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => self.connect()?,
+        };
+        let result = read(&conn);
+        self.release(conn);
+        result
+    }
+
+    pub fn feeds(&self) -> Result<Vec<FeedState>> {
+        self.with(|c| queries::feeds(c, None))
+    }
+
+    pub fn feed(&self, slug: &str) -> Result<Option<FeedState>> {
+        self.with(|c| Ok(queries::feeds(c, Some(slug))?.into_iter().next()))
+    }
+
+    pub fn article_by_path(&self, path: &str) -> Result<Option<ArticleRow>> {
+        self.with(|c| queries::article_by_path(c, path))
+    }
+
+    pub fn article_count(&self) -> Result<u64> {
+        self.with(queries::article_count)
+    }
+
+    pub fn revision_count(&self) -> Result<u64> {
+        self.with(queries::revision_count)
+    }
+
+    /// A page of articles (`offset`, `limit`) and the number that match.
+    pub fn articles(
+        &self,
+        filter: &ArticleFilter,
+        sort: ArticleSort,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(Vec<ArticleRow>, u64)> {
+        self.with(|c| queries::articles_page(c, filter, sort, offset, limit))
+    }
+
+    /// The T of the nearest article before `before_ms`, and of the first at or after
+    /// `after_ms` (optionally within one feed).
+    pub fn neighbour_times(
+        &self,
+        feed: Option<&str>,
+        before_ms: i64,
+        after_ms: i64,
+    ) -> Result<(Option<i64>, Option<i64>)> {
+        self.with(|c| queries::neighbour_times(c, feed, before_ms, after_ms))
+    }
+
+    pub fn revisions_of(&self, article_id: i64) -> Result<Vec<RevisionRow>> {
+        self.with(|c| queries::revisions_of(c, article_id))
+    }
+
+    pub fn recent_revisions(&self, offset: usize, limit: usize) -> Result<Vec<(ArticleRow, RevisionRow)>> {
+        self.with(|c| queries::recent_revisions(c, offset, limit))
+    }
+
+    pub fn article_paths(&self) -> Result<Vec<String>> {
+        self.with(|c| queries::strings(c, "SELECT path FROM articles ORDER BY path", "listing articles"))
+    }
+
+    pub fn recorded_files(&self) -> Result<Vec<RecordedFile>> {
+        self.with(queries::recorded_files)
+    }
+}
