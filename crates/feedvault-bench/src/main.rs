@@ -7,9 +7,12 @@
 //! the release `feedvault fetch` archiving all of them into a new vault, end to end
 //! (parse, identity, durable writes, state). `search [--docs N] [--dir D]` indexes N
 //! synthetic articles with feedvault's index and with SQLite FTS5 (trigram) and
-//! compares them. Timing lives here, never in tests.
+//! compares them. `engine --feeds-dir D --vault V` times the engine's fetch cycle
+//! (files and state durable, then the index caught up) and `verify`. Timing lives
+//! here, never in tests.
 
 mod corpus;
+mod engine;
 mod fetching;
 mod search;
 mod segmentation;
@@ -52,9 +55,22 @@ fn main() -> Result<()> {
             flag("--items", 20.0)? as usize,
             &sibling_binary("feedvault")?,
         ),
+        Some("engine") => {
+            let path = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1));
+            let usage = "usage: feedvault-bench engine --feeds-dir D --vault V [--generate F]";
+            let feeds = Path::new(path("--feeds-dir").context(usage)?);
+            if let Some(count) = path("--generate") {
+                // F generated feeds of 500 items of ~2 KB (the archive benchmark's).
+                std::fs::create_dir_all(feeds)?;
+                for f in 0..count.parse::<usize>().context(usage)? {
+                    std::fs::write(feeds.join(format!("feed-{f:04}.xml")), generated_feed(f, 500))?;
+                }
+            }
+            engine::run(feeds, Path::new(path("--vault").context(usage)?))
+        }
         Some("segmentation") => segmentation::run(Path::new("examples/feeds"), flag("--docs", 20_000.0)? as usize),
         _ => bail!(
-            "usage: feedvault-bench parse FILE [--seconds S] | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N]"
+            "usage: feedvault-bench parse FILE [--seconds S] | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N] | engine --feeds-dir D --vault V"
         ),
     }
 }

@@ -281,6 +281,17 @@ impl VaultWriter {
         Ok(next)
     }
 
+    /// The site name of a feed's list: `list_name`, else the feed's title, else its name.
+    pub(crate) fn site_name(&self, feed: &FeedSettings) -> String {
+        let title = self.archiver.store().feed(&feed.name).ok().flatten().and_then(|f| f.title);
+        [feed.list_name.clone(), title, feed.title.clone()]
+            .into_iter()
+            .flatten()
+            .map(|t| t.trim().to_owned())
+            .find(|t| lists::is_safe_site_name(t))
+            .unwrap_or_else(|| feed.name.clone())
+    }
+
     /// Brings article files from another archive into the vault and indexes them.
     pub fn import_archive(&mut self, dir: &Path) -> Result<feedvault_archive::import::ImportReport> {
         if !dir.is_dir() {
@@ -295,7 +306,8 @@ impl VaultWriter {
         self.indexer.flush()?;
         if settings.vault.layout == Layout::Countdown {
             for feed in report.by_feed.keys() {
-                lists::write_list(&self.root, self.archiver.store(), feed, feed)?;
+                let site = settings.feeds.iter().find(|f| &f.name == feed).map_or(feed.clone(), |f| self.site_name(f));
+                lists::write_list(&self.root, feed, &site, settings.vault.timezone)?;
             }
         }
         Ok(report)
@@ -315,14 +327,7 @@ impl VaultWriter {
         let settings = config_file::load(&self.root)?;
         if settings.vault.layout == Layout::Countdown {
             for feed in &settings.feeds {
-                let title = self
-                    .archiver
-                    .store()
-                    .feed(&feed.name)?
-                    .and_then(|f| f.title)
-                    .or(feed.title.clone())
-                    .unwrap_or_default();
-                lists::write_list(&self.root, self.archiver.store(), &feed.name, &title)?;
+                lists::write_list(&self.root, &feed.name, &self.site_name(feed), settings.vault.timezone)?;
             }
         }
         Ok(ReindexReport {

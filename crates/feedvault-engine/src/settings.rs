@@ -134,6 +134,10 @@ pub struct FeedSettings {
     /// Follow a redirect from https to plain http (refused by default).
     #[serde(default)]
     pub allow_insecure_redirects: bool,
+    /// The site name of the countdown layout's `lists/<site name>.md` (default: the
+    /// feed's title).
+    #[serde(default)]
+    pub list_name: Option<String>,
 }
 
 impl Settings {
@@ -163,6 +167,12 @@ impl Settings {
             }
             if feed.url.trim().is_empty() {
                 return Err(EngineError::Usage(format!("{shown}: feed {} has no url", feed.name)));
+            }
+            if let Some(list) = feed.list_name.as_deref().filter(|l| !feedvault_archive::lists::is_safe_site_name(l)) {
+                return Err(EngineError::Usage(format!(
+                    "{shown}: feed {}: list_name {list:?} must not contain / or \\ or start with a dot",
+                    feed.name
+                )));
             }
             if self.feeds[..i].iter().any(|f| f.name == feed.name) {
                 return Err(EngineError::Usage(format!("{shown}: two feeds are named {}", feed.name)));
@@ -394,7 +404,8 @@ gone_after = "{gone_after}"
 # Per feed: name (the folder under archive/), url, and optionally title,
 # timezone (for feed dates written without a zone; default UTC), proxy,
 # user_agent, headers = {{ "X-Key" = "…" }}, cookies = {{ session = "…" }},
-# min_interval, max_interval and allow_insecure_redirects.
+# min_interval, max_interval, allow_insecure_redirects and list_name (the
+# countdown layout's lists/<list_name>.md; default: the feed's title).
 "#,
         layout = layout_name(layout),
         mib = vault.max_feed_bytes / (1024 * 1024),

@@ -227,8 +227,6 @@ pub trait Store {
     fn find_article(&self, lookup: Lookup<'_>) -> Result<Option<ArticleRow>>;
     fn article_by_path(&self, path: &str) -> Result<Option<ArticleRow>>;
     fn article_paths(&self) -> Result<Vec<String>>;
-    /// The newest `limit` articles of a feed (by T, then by path), newest first.
-    fn recent_articles(&self, feed: &str, limit: usize) -> Result<Vec<ArticleRow>>;
     fn revision_paths(&self) -> Result<Vec<String>>;
     fn article_count(&self) -> Result<u64>;
     /// Applies a batch of changes atomically; the files they name leave the journal

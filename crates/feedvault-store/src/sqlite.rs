@@ -149,15 +149,6 @@ impl Store for SqliteStore {
         queries::article_by_path(&self.conn, path)
     }
 
-    fn recent_articles(&self, feed: &str, limit: usize) -> Result<Vec<ArticleRow>> {
-        let query =
-            format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE feed = ?1 ORDER BY time_ms DESC, path ASC LIMIT ?2");
-        let mut stmt = self.conn.prepare_cached(&query).map_err(sql("listing recent articles"))?;
-        stmt.query_map(params![feed, limit as i64], article_row)
-            .and_then(|rows| rows.collect())
-            .map_err(sql("listing recent articles"))
-    }
-
     fn article_paths(&self) -> Result<Vec<String>> {
         queries::strings(&self.conn, "SELECT path FROM articles ORDER BY path", "listing articles")
     }

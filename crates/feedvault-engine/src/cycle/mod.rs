@@ -291,7 +291,10 @@ fn one_feed(
     };
     let report = writer.archiver.archive_items(&feed.name, &parsed.items, now)?;
     if writer.archiver.settings().layout == Layout::Countdown && report.new + report.revised > 0 {
-        lists::write_list(&writer.root, writer.archiver.store(), &feed.name, &parsed.title)?;
+        // The title just read counts (state.db records it with the check, below).
+        let site = feed.list_name.clone().unwrap_or_else(|| parsed.title.trim().to_owned());
+        let site = if lists::is_safe_site_name(&site) { site } else { writer.site_name(feed) };
+        lists::write_list(&writer.root, &feed.name, &site, settings.vault.timezone)?;
     }
     // Files and state are durable: the index catches up on its own thread, and the
     // bodies go with it (a cycle over thousands of feeds keeps none of them).
