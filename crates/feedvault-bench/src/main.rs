@@ -96,7 +96,7 @@ fn parse(file: &Path, budget: Duration) -> Result<()> {
         let mut items = 0;
         loop {
             match reader.read_event_into(&mut buf) {
-                Ok(Event::Start(e)) if e.name().as_ref() == b"item" => items += 1,
+                Ok(Event::Start(e)) if e.name().as_ref() == "item" => items += 1,
                 Ok(Event::Eof) | Err(_) => break,
                 Ok(_) => {}
             }

@@ -7,6 +7,7 @@
 //! rule here is a pure function with table tests beside it.
 
 pub mod article;
+pub mod html;
 pub mod identity;
 pub mod link;
 pub mod model;

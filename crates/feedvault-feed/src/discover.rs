@@ -1,6 +1,7 @@
 //! Feed discovery: the feeds an HTML page advertises with
 //! `<link rel="alternate" type="application/rss+xml" href="…">` and its kin.
 
+use feedvault_core::html::Context;
 use quick_xml::events::BytesStart;
 use url::Url;
 
@@ -30,11 +31,11 @@ pub fn advertised_feeds(html: &str, page: Option<&Url>) -> Vec<String> {
         let mut kind = None;
         let mut href = None;
         for attr in tag.html_attributes().with_checks(false).flatten() {
-            let value = String::from_utf8_lossy(&attr.value).into_owned();
-            match attr.key.as_ref().to_ascii_lowercase().as_slice() {
-                b"rel" => rel = Some(value.to_ascii_lowercase()),
-                b"type" => kind = Some(value.trim().to_ascii_lowercase()),
-                b"href" => href = Some(feedvault_core::text::decode_entities(&value)),
+            let value = attr.value.into_owned();
+            match attr.key.as_ref().to_ascii_lowercase().as_str() {
+                "rel" => rel = Some(value.to_ascii_lowercase()),
+                "type" => kind = Some(value.trim().to_ascii_lowercase()),
+                "href" => href = Some(feedvault_core::html::decode_in(&value, Context::Attribute).into_owned()),
                 _ => {}
             }
         }

@@ -362,6 +362,7 @@ fn one_feed(
     let parse_options = ParseOptions {
         url: source.base_url().map(|_| body.final_url.clone()),
         http_charset: body.charset.clone(),
+        content_location: None,
         max_bytes: config.max_feed_bytes,
         zone: feed.timezone,
     };
