@@ -201,6 +201,21 @@ mod tests {
     }
 
     #[test]
+    fn hostile_bodies_and_titles_come_out_right() {
+        // Runs that a scanner with unbounded lookahead reads again and again.
+        const N: usize = 200 * 1024;
+        assert_eq!(body_line(&"\n".repeat(N)), "");
+        assert_eq!(body_line(&"a\n".repeat(N / 2)), vec!["a"; N / 2].join(" "));
+        assert_eq!(body_line(&"<pre>\n".repeat(N / 6)), "<pre>&#10;".repeat(N / 6));
+        assert_eq!(body_line(&format!("<{}\n<b>", "a".repeat(N))), format!("<{} <b>", "a".repeat(N)));
+        assert_eq!(plain_title(&"&".repeat(N)), "&".repeat(N));
+        assert_eq!(plain_title(&"&amp;".repeat(N / 5)), "&".repeat(N / 5));
+        assert_eq!(plain_title(&format!("t{}", "<script>".repeat(N / 8))), "t");
+        assert_eq!(plain_title(&format!("t{}", "<!--".repeat(N / 4))), "t");
+        assert_eq!(plain_title(&format!("t<b {}>x", "a=1 ".repeat(N / 4))), "tx");
+    }
+
+    #[test]
     fn cjk_ranges_match_the_design() {
         for c in ['中', 'あ', 'カ', '한', 'ㄅ', '，', '。', 'Ａ', '𠀀', '\u{3000}'] {
             assert!(is_cjk(c), "{c:?} is CJK");
