@@ -243,7 +243,14 @@ fn feedparser_corpus() {
         }
     }
     let failed = mappable - passed;
-    println!("feedparser corpus: {mappable} mappable, {passed} passed, {failed} failed ({failed_known} known)");
+    // Written to stderr directly, past the test harness's capture, so that every
+    // run shows the numbers.
+    let visible_only = expect::VISIBLE_ONLY.load(std::sync::atomic::Ordering::Relaxed);
+    let summary = format!(
+        "feedparser corpus: {mappable} mappable, {passed} passed, {failed} failed ({failed_known} known); \
+         {visible_only} body comparisons held by visible text only"
+    );
+    let _ = writeln!(std::io::stderr(), "{summary}");
     assert!(
         unexpected.is_empty(),
         "{} cases failed that are not known differences:\n{}",
