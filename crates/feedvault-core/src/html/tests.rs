@@ -25,6 +25,24 @@ fn every_named_reference_decodes_to_its_code_points() {
 }
 
 #[test]
+fn the_whole_table_decodes() {
+    let mut names = 0;
+    for (name, &(first, second)) in NAMED_ENTITIES.entries() {
+        if first == 0 {
+            continue; // a prefix of longer names, not a name
+        }
+        let want: String = [first, second].into_iter().filter(|&c| c != 0).filter_map(char::from_u32).collect();
+        assert_eq!(decode_entities(&format!("&{name}")), want, "&{name}");
+        assert_eq!(decode_entities(&format!("x&{name}y")).chars().count(), want.chars().count() + 2, "&{name}");
+        if let Some(bare) = name.strip_suffix(';') {
+            assert_eq!(named_reference(bare).map(|d| d.as_str().to_owned()), Some(want), "{bare}");
+        }
+        names += 1;
+    }
+    assert_eq!(names, 2231, "every name of the WHATWG table");
+}
+
+#[test]
 fn numeric_references_follow_html() {
     let cases = [
         ("&#20013;&#x6587;&#X6587", "中文文"),
