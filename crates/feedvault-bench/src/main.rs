@@ -8,8 +8,9 @@
 //! (parse, identity, durable writes, state). `search [--docs N] [--dir D]` indexes N
 //! synthetic articles with feedvault's index and with SQLite FTS5 (trigram) and
 //! compares them. `engine --feeds-dir D --vault V` times the engine's fetch cycle
-//! (files and state durable, then the index caught up) and `verify`. Timing lives
-//! here, never in tests.
+//! (files and state durable, then the index caught up) and `verify`. `adversarial
+//! FILE` times each pass over the text of a hostile document (`bench/adversarial/gen.py`
+//! writes them). Timing lives here, never in tests.
 
 mod corpus;
 mod engine;
@@ -68,11 +69,43 @@ fn main() -> Result<()> {
             }
             engine::run(feeds, Path::new(path("--vault").context(usage)?))
         }
+        Some("adversarial") => {
+            let file = args.get(1).context("usage: feedvault-bench adversarial FILE")?;
+            adversarial(Path::new(file))
+        }
         Some("segmentation") => segmentation::run(Path::new("examples/feeds"), flag("--docs", 20_000.0)? as usize),
         _ => bail!(
-            "usage: feedvault-bench parse FILE [--seconds S] | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N] | engine --feeds-dir D --vault V"
+            "usage: feedvault-bench parse FILE [--seconds S] | adversarial FILE | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N] | engine --feeds-dir D --vault V"
         ),
     }
+}
+
+/// Times, once each, the passes over an item's text on one (adversarial) document:
+/// parsing, title plain-texting, the body line and the index text.
+fn adversarial(file: &Path) -> Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let started = Instant::now();
+    let feed = feedvault_feed::parse(&bytes, &feedvault_feed::ParseOptions::default())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let parse = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let titles: usize =
+        feed.items.iter().map(|i| feedvault_core::text::plain_title(i.title.as_deref().unwrap_or("")).len()).sum();
+    let title = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let lines: usize = feed.items.iter().map(|i| feedvault_core::text::body_line(i.body_html()).len()).sum();
+    let body_line = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let texts: usize =
+        feed.items.iter().map(|i| feedvault_search::analysis::html::html_to_text(i.body_html()).len()).sum();
+    let index_text = started.elapsed().as_secs_f64();
+    let line = json!({
+        "file": file.display().to_string(), "bytes": bytes.len(), "items": feed.items.len(),
+        "parse_s": parse, "plain_title_s": title, "body_line_s": body_line, "html_to_text_s": index_text,
+        "total_s": parse + title + body_line + index_text, "output_bytes": titles + lines + texts,
+    });
+    println!("{line}");
+    Ok(())
 }
 
 /// Runs `work` repeatedly for at least `budget` (and at least twice); returns
@@ -112,7 +145,7 @@ fn parse(file: &Path, budget: Duration) -> Result<()> {
         let mut items = 0;
         loop {
             match reader.read_event_into(&mut buf) {
-                Ok(Event::Start(e)) if e.name().as_ref() == b"item" => items += 1,
+                Ok(Event::Start(e)) if e.name().as_ref() == "item" => items += 1,
                 Ok(Event::Eof) | Err(_) => break,
                 Ok(_) => {}
             }

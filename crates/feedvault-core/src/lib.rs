@@ -8,6 +8,7 @@
 
 pub mod article;
 pub mod failure;
+pub mod html;
 pub mod identity;
 pub mod link;
 pub mod model;

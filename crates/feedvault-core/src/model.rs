@@ -9,16 +9,18 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FeedFormat {
-    /// RSS 2.0 (and 0.92/0.93/0.94, which it extends).
+    /// RSS 2.0 (and 0.93/0.94, which it extends).
     Rss2,
     /// RSS 1.0 (RDF).
     Rss1,
-    /// RSS 0.90 and 0.91.
+    /// RSS 0.90, 0.91 and 0.92.
     Rss09,
     /// Atom 1.0 and 0.3.
     Atom,
     /// JSON Feed 1.0 and 1.1.
     Json,
+    /// Microsoft's Channel Definition Format (1997).
+    Cdf,
 }
 
 /// A feed as parsed from one document.

@@ -5,69 +5,30 @@
 //! with the two corrections to the original archive (no gluing of words across line
 //! breaks, preformatted text kept as `&#10;`).
 
-use quick_xml::escape::resolve_html5_entity;
+use crate::html::{self, Token, Tokens};
 
 /// Decodes HTML character references (`&amp;`, `&#20013;`, `&#x4E2D;`, every HTML5
-/// named reference). A reference that is not terminated by `;` or names nothing is kept
-/// as it is.
+/// named reference, the legacy forms without `;` where HTML accepts them). A reference
+/// that names nothing is kept as it is. Linear in the input.
 pub fn decode_entities(input: &str) -> String {
-    let mut out = String::with_capacity(input.len());
-    let mut rest = input;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        match decode_one_entity(rest) {
-            Some((decoded, used)) => {
-                out.push_str(&decoded);
-                rest = &rest[used..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    html::decode_entities(input).into_owned()
 }
 
-/// Decodes the reference at the start of `s` (which starts with `&`), returning the
-/// text and the number of bytes it used.
-fn decode_one_entity(s: &str) -> Option<(String, usize)> {
-    let semi = s[1..].find(';').filter(|&i| i <= 40)? + 1;
-    let name = &s[1..semi];
-    let text = if let Some(num) = name.strip_prefix('#') {
-        let code = match num.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => num.parse::<u32>().ok()?,
-        };
-        // NUL and invalid scalars become U+FFFD, as HTML parsers do.
-        let ch = char::from_u32(code).filter(|&c| c != '\0').unwrap_or('\u{FFFD}');
-        ch.to_string()
-    } else {
-        resolve_html5_entity(name)?.to_string()
-    };
-    Some((text, semi + 1))
-}
-
-/// Removes markup: anything from `<` followed by a letter, `/`, `!` or `?` to the next
-/// `>`. A `<` that does not start a tag ("a < b") is text and stays.
+/// The text of an HTML fragment as a browser shows it, without layout: tags and
+/// comments removed (malformed ones too, read as the HTML tokenizer reads them), the
+/// content of `<script>`, `<style>` and the other elements that are not shown
+/// dropped, references decoded. A `<` that starts no tag ("a < b") is text.
 pub fn strip_tags(input: &str) -> String {
     let mut out = String::with_capacity(input.len());
-    let mut rest = input;
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&rest[..lt]);
-        let after = &rest[lt + 1..];
-        let starts_tag = after.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?'));
-        match after.find('>') {
-            Some(gt) if starts_tag => rest = &after[gt + 1..],
-            _ => {
-                out.push('<');
-                rest = after;
+    for token in Tokens::new(input) {
+        match token {
+            Token::Text(text) => out.push_str(&html::decode_entities(text)),
+            Token::RawText { element, text } if html::shows_raw_text(element) => {
+                out.push_str(&html::decode_entities(text))
             }
+            _ => {}
         }
     }
-    out.push_str(rest);
     out
 }
 
@@ -83,10 +44,11 @@ pub fn collapse_whitespace(input: &str) -> String {
     out
 }
 
-/// A feed title as the article file records it: tags stripped, entities decoded,
-/// whitespace collapsed to single spaces, trimmed. Not yet escaped for Markdown.
+/// A feed title as the article file records it: tags, comments and the content of
+/// `<script>`/`<style>` removed, entities decoded (once), whitespace collapsed to
+/// single spaces, trimmed. Not yet escaped for Markdown. A title is never markup.
 pub fn plain_title(raw: &str) -> String {
-    collapse_whitespace(&decode_entities(&strip_tags(raw)))
+    collapse_whitespace(&strip_tags(raw))
 }
 
 /// Escapes text for HTML (`&`, `<`, `>`, `"`), appending to `out`.
@@ -197,7 +159,7 @@ mod tests {
             ("a < b and c > d", "a < b and c > d"),
             ("避谈分歧，中俄两国同意深化军事合作", "避谈分歧，中俄两国同意深化军事合作"),
             ("Emoji 🎉 ok", "Emoji 🎉 ok"),
-            ("&unknown; &amp", "&unknown; &amp"),
+            ("&unknown; &amp", "&unknown; &"),
             ("&#0; nul", "\u{FFFD} nul"),
             ("", ""),
         ];
@@ -239,6 +201,21 @@ mod tests {
     }
 
     #[test]
+    fn hostile_bodies_and_titles_come_out_right() {
+        // Runs that a scanner with unbounded lookahead reads again and again.
+        const N: usize = 200 * 1024;
+        assert_eq!(body_line(&"\n".repeat(N)), "");
+        assert_eq!(body_line(&"a\n".repeat(N / 2)), vec!["a"; N / 2].join(" "));
+        assert_eq!(body_line(&"<pre>\n".repeat(N / 6)), "<pre>&#10;".repeat(N / 6));
+        assert_eq!(body_line(&format!("<{}\n<b>", "a".repeat(N))), format!("<{} <b>", "a".repeat(N)));
+        assert_eq!(plain_title(&"&".repeat(N)), "&".repeat(N));
+        assert_eq!(plain_title(&"&amp;".repeat(N / 5)), "&".repeat(N / 5));
+        assert_eq!(plain_title(&format!("t{}", "<script>".repeat(N / 8))), "t");
+        assert_eq!(plain_title(&format!("t{}", "<!--".repeat(N / 4))), "t");
+        assert_eq!(plain_title(&format!("t<b {}>x", "a=1 ".repeat(N / 4))), "tx");
+    }
+
+    #[test]
     fn cjk_ranges_match_the_design() {
         for c in ['中', 'あ', 'カ', '한', 'ㄅ', '，', '。', 'Ａ', '𠀀', '\u{3000}'] {
             assert!(is_cjk(c), "{c:?} is CJK");
@@ -253,6 +230,32 @@ mod tests {
         assert_eq!(strip_tags("<a href='x'>link</a>"), "link");
         assert_eq!(strip_tags("1 <2"), "1 <2");
         assert_eq!(strip_tags("<!-- c -->t"), "t");
-        assert_eq!(strip_tags("unterminated <b"), "unterminated <b");
+        assert_eq!(strip_tags("unterminated <b"), "unterminated <b", "a tag cut off by the end is text");
+    }
+
+    #[test]
+    fn titles_are_never_markup() {
+        let cases = [
+            ("safe<script>alert(1)</script> description", "safe description"),
+            ("safe<SCRIPT type='text/javascript'>a('</b>')</SCRIPT> description", "safe description"),
+            ("<style>p { color: red }</style>styled", "styled"),
+            ("a<!-- comment -->b", "ab"),
+            ("a<!-- comment with -- inside -->b", "ab"),
+            ("a<!-->b", "ab"),
+            ("sa<!-- -- nonwhitespace >fe<script>alert(1);</script>", "safe"),
+            ("a<!-- never closed", "a"),
+            ("safe<!--", "safe"),
+            ("&lt;!DOCTYPE ~", "<!DOCTYPE ~"),
+            ("a<!DOCTYPE x>b<?php echo 1 ?>c", "abc"),
+            ("<script>never closed", ""),
+            ("x <a title='>' href=\"y\">link</a>", "x link"),
+            ("&lt;script&gt;alert(1)&lt;/script&gt;", "<script>alert(1)</script>"),
+            ("&amp;lt;b&amp;gt;", "&lt;b&gt;"),
+            ("<textarea>1 &lt; 2</textarea>", "1 < 2"),
+            ("&alpha;&beta;&delta;&chi;&fnof;", "αβδχƒ"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(plain_title(raw), want, "title {raw:?}");
+        }
     }
 }

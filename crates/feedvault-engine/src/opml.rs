@@ -24,21 +24,24 @@ pub fn read(text: &str) -> Result<Vec<Outline>> {
         match reader.read_event() {
             Ok(Event::Start(tag) | Event::Empty(tag)) => {
                 let name = tag.local_name();
-                if name.as_ref().eq_ignore_ascii_case(b"opml") {
+                if name.as_ref().eq_ignore_ascii_case("opml") {
                     saw_opml = true;
                 }
-                if !name.as_ref().eq_ignore_ascii_case(b"outline") {
+                if !name.as_ref().eq_ignore_ascii_case("outline") {
                     continue;
                 }
                 let mut url = None;
                 let mut title = None;
                 let mut text_attr = None;
                 for attr in tag.html_attributes().with_checks(false).flatten() {
-                    let value = attr.unescape_value().map(|v| v.into_owned()).unwrap_or_default();
-                    match attr.key.local_name().as_ref().to_ascii_lowercase().as_slice() {
-                        b"xmlurl" => url = Some(value),
-                        b"title" => title = Some(value),
-                        b"text" => text_attr = Some(value),
+                    let value = attr
+                        .normalized_value(quick_xml::XmlVersion::default())
+                        .map(|v| v.into_owned())
+                        .unwrap_or_default();
+                    match attr.key.local_name().as_ref().to_ascii_lowercase().as_str() {
+                        "xmlurl" => url = Some(value),
+                        "title" => title = Some(value),
+                        "text" => text_attr = Some(value),
                         _ => {}
                     }
                 }

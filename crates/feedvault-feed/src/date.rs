@@ -20,10 +20,13 @@ pub struct DateContext {
     pub zone: Option<Tz>,
 }
 
+/// Longest text read as a date; anything longer is not one (and is not tokenized).
+const MAX_DATE_LEN: usize = 256;
+
 /// Parses a feed date, `None` when it cannot be read.
 pub fn parse_date(raw: &str, ctx: DateContext) -> Option<DateTime<Utc>> {
     let s = raw.trim();
-    if s.is_empty() {
+    if s.is_empty() || s.len() > MAX_DATE_LEN {
         return None;
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
@@ -310,6 +313,14 @@ mod tests {
 
     fn utc(s: &str) -> Option<String> {
         parse_date(s, DateContext::default()).map(|t| t.to_rfc3339())
+    }
+
+    #[test]
+    fn text_too_long_to_be_a_date_is_not_one() {
+        let padded = format!("Tue, 20 Sep 2022 10:16:32 GMT{}", " (comment)".repeat(30));
+        assert!(parse_date(&padded, DateContext::default()).is_none());
+        assert!(parse_date(&"2022 ".repeat(1_000_000), DateContext::default()).is_none());
+        assert!(parse_date("Tue, 20 Sep 2022 10:16:32 GMT", DateContext::default()).is_some());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Feed discovery: the feeds an HTML page advertises with
 //! `<link rel="alternate" type="application/rss+xml" href="…">` and its kin.
 
-use quick_xml::events::BytesStart;
+use feedvault_core::html::{Token, Tokens, attribute};
 use url::Url;
 
 use crate::links::absolute;
@@ -15,32 +15,20 @@ const FEED_TYPES: [&str; 6] = [
     "application/xml",
 ];
 
-/// The absolute URLs of the feeds `html` advertises, in document order.
+/// The absolute URLs of the feeds `html` advertises, in document order. One pass of
+/// core's HTML tokenizer: a `>` inside a quoted attribute does not end the tag.
 pub fn advertised_feeds(html: &str, page: Option<&Url>) -> Vec<String> {
-    let lower = html.to_ascii_lowercase();
     let mut feeds = Vec::new();
-    let mut from = 0;
-    while let Some(at) = lower[from..].find("<link") {
-        let start = from + at;
-        let Some(len) = lower[start..].find('>') else { break };
-        from = start + len + 1;
-        let inside = html[start + 1..start + len].trim_end_matches('/');
-        let tag = BytesStart::from_content(inside, 4);
-        let mut rel = None;
-        let mut kind = None;
-        let mut href = None;
-        for attr in tag.html_attributes().with_checks(false).flatten() {
-            let value = String::from_utf8_lossy(&attr.value).into_owned();
-            match attr.key.as_ref().to_ascii_lowercase().as_slice() {
-                b"rel" => rel = Some(value.to_ascii_lowercase()),
-                b"type" => kind = Some(value.trim().to_ascii_lowercase()),
-                b"href" => href = Some(feedvault_core::text::decode_entities(&value)),
-                _ => {}
-            }
+    for token in Tokens::new(html) {
+        let Token::Start { name, attrs } = token else { continue };
+        if name != "link" {
+            continue;
         }
+        let rel = attribute(attrs, "rel").map(|r| r.to_ascii_lowercase());
+        let kind = attribute(attrs, "type").map(|t| t.trim().to_ascii_lowercase());
         let is_alternate = rel.is_some_and(|r| r.split_ascii_whitespace().any(|w| w == "alternate"));
         let is_feed = kind.is_some_and(|k| FEED_TYPES.contains(&k.as_str()));
-        if let (true, true, Some(href)) = (is_alternate, is_feed, href)
+        if let (true, true, Some(href)) = (is_alternate, is_feed, attribute(attrs, "href"))
             && let Some(url) = absolute(&href, page)
             && !feeds.contains(&url)
         {
@@ -62,11 +50,13 @@ mod tests {
             <link rel=alternate type=application/atom+xml href=atom.xml />
             <link rel="alternate" type="text/html" href="/other">
             <link rel="alternate" type="application/feed+json" href="javascript:alert(1)">
+            <link title="a > b" rel="alternate" type="application/rss+xml" href="/quoted?a=1&amp;b=2">
+            <!-- <link rel="alternate" type="application/rss+xml" href="/commented"> -->
             </head></html>"#;
         let page = Url::parse("https://example.com/blog/").unwrap();
         assert_eq!(
             advertised_feeds(html, Some(&page)),
-            ["https://example.com/feed.xml", "https://example.com/blog/atom.xml"]
+            ["https://example.com/feed.xml", "https://example.com/blog/atom.xml", "https://example.com/quoted?a=1&b=2"]
         );
         assert!(advertised_feeds("<html><body>no feeds</body></html>", Some(&page)).is_empty());
     }

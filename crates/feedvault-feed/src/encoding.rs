@@ -76,9 +76,9 @@ pub fn decode<'a>(bytes: &'a [u8], http_charset: Option<&str>, tld_hint: Option<
     if let Some(text) = is_utf8 {
         return Decoded { text: Cow::Borrowed(text), encoding: UTF_8.name(), note };
     }
-    let mut detector = chardetng::EncodingDetector::new();
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
     detector.feed(&bytes[..bytes.len().min(DETECT_WINDOW)], bytes.len() <= DETECT_WINDOW);
-    let encoding = detector.guess(tld_hint, false);
+    let encoding = detector.guess(tld_hint, chardetng::Utf8Detection::Deny);
     let (text, _, had_errors) = encoding.decode(bytes);
     let mut note = note.unwrap_or_else(|| "no charset label".to_owned());
     note.push_str(&format!("; detected {}", encoding.name()));

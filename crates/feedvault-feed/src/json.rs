@@ -27,9 +27,9 @@ pub fn parse(text: &str, options: &ParseOptions) -> Result<Feed, FeedError> {
             advertised: Vec::new(),
         });
     };
-    let base = options.url.clone();
+    let base = options.base().cloned();
     let language = string(object.get("language"));
-    let ctx = date_context(language.as_deref(), base.as_ref(), options.zone);
+    let ctx = date_context(language.as_deref(), options.url.as_ref(), options.zone);
     let feed_authors = authors(object.get("authors").or(object.get("author")));
     let read_item = |value: &Value| -> Option<Item> {
         let item = value.as_object()?;

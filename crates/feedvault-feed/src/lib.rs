@@ -2,12 +2,13 @@
 //!
 //! The steps run in a fixed order, one module each: [`encoding`] (bytes to text),
 //! [`xml`] (tolerant tree) or JSON, [`sniff`] (which format), the format adapters
-//! [`rss`], [`atom`] and [`json`] (to the one shared model), with [`date`] and
+//! [`rss`], [`atom`], [`cdf`] and [`json`] (to the one shared model), with [`date`] and
 //! [`links`] as helpers and [`discover`] for HTML pages that only point at feeds.
 //! Parsing never fetches anything and never panics out: a panic in a dependency
 //! becomes this feed's [`FeedError::Panic`].
 
 pub mod atom;
+pub mod cdf;
 pub mod date;
 pub mod discover;
 pub mod encoding;
@@ -37,6 +38,9 @@ pub struct ParseOptions {
     pub url: Option<Url>,
     /// The charset parameter of the HTTP Content-Type, when there was one.
     pub http_charset: Option<String>,
+    /// The HTTP Content-Location of the response, resolved against `url`: when it is
+    /// an http(s) URL, it is the base of relative links instead of `url`.
+    pub content_location: Option<Url>,
     /// Largest document accepted; checked before any parsing.
     pub max_bytes: usize,
     /// The zone of dates written without one.
@@ -45,7 +49,14 @@ pub struct ParseOptions {
 
 impl Default for ParseOptions {
     fn default() -> Self {
-        ParseOptions { url: None, http_charset: None, max_bytes: DEFAULT_MAX_BYTES, zone: None }
+        ParseOptions { url: None, http_charset: None, content_location: None, max_bytes: DEFAULT_MAX_BYTES, zone: None }
+    }
+}
+
+impl ParseOptions {
+    /// The base of relative links: the Content-Location when usable, else the URL.
+    pub fn base(&self) -> Option<&Url> {
+        self.content_location.as_ref().filter(|u| matches!(u.scheme(), "http" | "https")).or(self.url.as_ref())
     }
 }
 
@@ -96,7 +107,8 @@ fn parse_unguarded(bytes: &[u8], options: &ParseOptions) -> Result<Feed, FeedErr
         json::parse(&text, options)?
     } else {
         let mut doc = xml::parse(&text).map_err(|err| if kind == sniff::Kind::Html { not_a_feed() } else { err })?;
-        if kind == sniff::Kind::Html || doc.root.local.eq_ignore_ascii_case("html") {
+        let is_feed_root = sniff::root_format(&doc.root).is_some();
+        if !is_feed_root && (kind == sniff::Kind::Html || doc.root.local.eq_ignore_ascii_case("html")) {
             // A feed pasted into an HTML page is still that feed; otherwise the page
             // may point at its feeds.
             doc.root = sniff::embedded_feed(&doc.root).ok_or_else(not_a_feed)?;
@@ -104,6 +116,7 @@ fn parse_unguarded(bytes: &[u8], options: &ParseOptions) -> Result<Feed, FeedErr
         let mut feed = match sniff::root_format(&doc.root) {
             Some(sniff::XmlFormat::Rss) => rss::read(&doc, options),
             Some(sniff::XmlFormat::Atom) => atom::read(&doc, options),
+            Some(sniff::XmlFormat::Cdf) => cdf::read(&doc, options),
             None => {
                 return Err(FeedError::NotAFeed {
                     what: format!("the root element is <{}>", doc.root.local),

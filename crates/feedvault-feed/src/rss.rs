@@ -1,5 +1,13 @@
-//! RSS 0.9x, 1.0 (RDF) and 2.0 to the shared model, with the content:, dc:, media:
-//! and itunes: extensions.
+//! RSS 0.9x, 1.0 (RDF) and 2.0 to the shared model, with the content:, dc:, media:,
+//! itunes: and atom: extensions.
+//!
+//! Fallbacks, in order: the title is `<title>`, else `dc:title`, else `media:title`;
+//! authors come from `author`, `dc:creator`, `dc:author`, `itunes:author` and
+//! `atom:author`; the content from `content:encoded`, `xhtml:body` (or a bare
+//! `<body>`), `<fullitem>`, `atom:content`, else the second of two summaries; the
+//! published time from `pubDate`, `dc:date`, `dcterms:issued`/`created`,
+//! `atom:published`; the updated time from `atom:updated`, `dcterms:modified`, else
+//! `dc:date` (feedparser's reading).
 
 use feedvault_core::{Enclosure, Feed, FeedFormat, Item};
 use url::Url;
@@ -13,16 +21,18 @@ pub fn read(doc: &Document<'_>, options: &ParseOptions) -> Feed {
     let root = &doc.root;
     let format = if root.local.eq_ignore_ascii_case("rss") {
         match root.attr("version").map(str::trim) {
-            Some("0.91") | Some("0.90") | Some("0.9") => FeedFormat::Rss09,
+            Some("0.91" | "0.92" | "0.90" | "0.9") => FeedFormat::Rss09,
             _ => FeedFormat::Rss2,
         }
-    } else if root.children.iter().any(|c| c.ns == Ns::Rss090) {
+    } else if root.children.iter().any(|c| c.ns == Ns::Rss090)
+        || (doc.namespaces.contains(&Ns::Rss090) && !doc.namespaces.contains(&Ns::Rss1))
+    {
         FeedFormat::Rss09
     } else {
         FeedFormat::Rss1
     };
     let channel = root.children.iter().find(|c| c.local.eq_ignore_ascii_case("channel") && is_rss_ns(c.ns));
-    let base = base_of(root, options.url.as_ref());
+    let base = base_of(root, options.base());
     let base = channel.map_or(base.clone(), |c| base_of(c, base.as_ref()));
     let language = channel
         .and_then(|c| c.child_text(Ns::None, "language").or_else(|| c.child_text(Ns::Dc, "language")))
@@ -46,7 +56,10 @@ pub fn read(doc: &Document<'_>, options: &ParseOptions) -> Feed {
     }
     Feed {
         format: Some(format),
-        title: channel.and_then(|c| c.child_text(ns_of(c), "title")).unwrap_or("").to_owned(),
+        title: channel
+            .and_then(|c| c.child_text(ns_of(c), "title").or_else(|| c.child_text(Ns::Dc, "title")))
+            .unwrap_or("")
+            .to_owned(),
         link: channel.and_then(|c| channel_link(c, base.as_ref())),
         language,
         ttl_minutes: channel.and_then(|c| c.child_text(Ns::None, "ttl")).and_then(|t| t.parse().ok()),
@@ -62,7 +75,7 @@ pub fn read(doc: &Document<'_>, options: &ParseOptions) -> Feed {
 /// Namespaces RSS's own elements appear in: none (RSS 2.0), RSS 1.0, RSS 0.90, or
 /// an unknown default namespace some publishers declare on `<rss>`.
 fn is_rss_ns(ns: Ns) -> bool {
-    matches!(ns, Ns::None | Ns::Rss1 | Ns::Rss090 | Ns::Other)
+    matches!(ns, Ns::None | Ns::Rss1 | Ns::Rss090 | Ns::Rss2 | Ns::Other)
 }
 
 /// The namespace plain RSS elements are in within this element.
@@ -108,27 +121,58 @@ fn read_item(doc: &Document<'_>, el: &Element<'_>, base: Option<&Url>, ctx: Date
     let date = |candidates: &[(Ns, &str)]| {
         candidates.iter().find_map(|&(ns, name)| el.children_named(ns, name).find_map(|d| parse_date(&d.text, ctx)))
     };
-    let published = date(&[(ns, "pubDate"), (Ns::Dc, "date"), (Ns::Dcterms, "issued"), (Ns::Dcterms, "created")]);
-    let updated = date(&[(Ns::Atom, "updated"), (Ns::Dcterms, "modified")]);
+    let published = date(&[
+        (ns, "pubDate"),
+        (Ns::Dc, "date"),
+        (Ns::Dcterms, "issued"),
+        (Ns::Dcterms, "created"),
+        (Ns::Atom, "published"),
+    ]);
+    let updated = date(&[(Ns::Atom, "updated"), (Ns::Dcterms, "modified"), (Ns::Dc, "date")]);
 
-    let mut authors: Vec<String> = [(ns, "author"), (Ns::Dc, "creator"), (Ns::Itunes, "author")]
+    let mut authors: Vec<String> = Vec::new();
+    for child in &el.children {
+        let name = if [(ns, "author"), (Ns::Dc, "creator"), (Ns::Dc, "author"), (Ns::Itunes, "author")]
+            .iter()
+            .any(|&(ns, name)| child.is(ns, name))
+        {
+            child.text.trim().to_owned()
+        } else if child.is(Ns::Atom, "author") {
+            crate::atom::person(child, Ns::Atom).unwrap_or_default()
+        } else {
+            continue;
+        };
+        if !name.is_empty() && !authors.contains(&name) {
+            authors.push(name);
+        }
+    }
+
+    // RSS has one summary; feedparser reads a second one (`<summary>` beside
+    // `<description>`, in either order) as the content.
+    let summaries: Vec<String> = el
+        .children
         .iter()
-        .flat_map(|&(ns, name)| el.children_named(ns, name))
-        .map(|a| a.text.trim().to_owned())
-        .filter(|a| !a.is_empty())
+        .filter(|c| c.is(ns, "description") || c.is(ns, "summary"))
+        .map(|c| html_of(doc, c))
+        .filter(|h| !h.trim().is_empty())
         .collect();
-    authors.dedup();
-
-    let content_html = first_html(doc, el, &[(Ns::Content, "encoded"), (Ns::Xhtml, "body"), (Ns::Atom, "content")]);
-    let summary_html = first_html(
+    let content_html = first_html(
         doc,
         el,
-        &[(ns, "description"), (Ns::Itunes, "summary"), (Ns::Media, "description"), (Ns::Dc, "description")],
-    );
+        &[(Ns::Content, "encoded"), (Ns::Xhtml, "body"), (ns, "body"), (ns, "fullitem"), (Ns::Atom, "content")],
+    )
+    .or_else(|| summaries.get(1).cloned());
+    let summary_html = summaries.into_iter().next().or_else(|| {
+        first_html(doc, el, &[(Ns::Itunes, "summary"), (Ns::Media, "description"), (Ns::Dc, "description")])
+    });
+    let title = [(ns, "title"), (Ns::Dc, "title"), (Ns::Media, "title")]
+        .iter()
+        .find_map(|&(ns, name)| el.child(ns, name))
+        .map(|t| html_of(doc, t));
 
     Item {
         id,
-        title: el.child(ns, "title").or_else(|| el.child(Ns::Dc, "title")).map(|t| html_of(doc, t)),
+        title,
         link,
         published,
         updated,

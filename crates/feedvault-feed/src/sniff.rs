@@ -21,6 +21,7 @@ pub enum Kind {
 pub enum XmlFormat {
     Rss,
     Atom,
+    Cdf,
 }
 
 /// Drops what precedes the document and the control characters XML forbids.
@@ -31,10 +32,19 @@ pub fn clean(text: &str) -> Cow<'_, str> {
         _ => text.find('<').unwrap_or(0),
     };
     let text = &text[start..];
-    // C0 controls are single bytes in UTF-8: a byte scan finds them fast.
-    let forbidden = |b: u8| b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r');
-    if has_forbidden_control(text.as_bytes()) {
-        Cow::Owned(text.replace(|c: char| c.is_ascii() && forbidden(c as u8), ""))
+    // C0 controls are single bytes in UTF-8: a byte scan finds them fast. C1
+    // controls (U+0080-U+009F, two bytes from 0xC2) are windows-1252 characters
+    // that went through a wrong conversion (`don\u{92}t`): they are read as
+    // windows-1252, as HTML reads `&#146;`.
+    let forbidden = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r');
+    let has_c1 = text.as_bytes().windows(2).any(|w| w[0] == 0xC2 && w[1] < 0xA0);
+    if has_forbidden_control(text.as_bytes()) || has_c1 {
+        Cow::Owned(
+            text.chars()
+                .filter(|&c| !forbidden(c))
+                .map(|c| feedvault_core::html::c1_replacement(c).unwrap_or(c))
+                .collect(),
+        )
     } else {
         Cow::Borrowed(text)
     }
@@ -79,6 +89,7 @@ pub fn root_format(root: &Element<'_>) -> Option<XmlFormat> {
     match (root.ns, root.local.to_ascii_lowercase().as_str()) {
         (_, "rss") | (Ns::Rdf, "rdf") | (_, "rdf") => Some(XmlFormat::Rss),
         (_, "feed") => Some(XmlFormat::Atom),
+        (_, "channel") => Some(XmlFormat::Cdf),
         _ => None,
     }
 }
@@ -99,6 +110,7 @@ mod tests {
     fn cleaning_drops_leading_junk_and_control_characters() {
         assert_eq!(clean("\n\n  junk<?xml version=\"1.0\"?><rss/>"), "<?xml version=\"1.0\"?><rss/>");
         assert_eq!(clean("<rss>a\u{1}b\u{8}c\td</rss>"), "<rss>abc\td</rss>");
+        assert_eq!(clean("<rss>don\u{92}t \u{93}q\u{94} \u{81}</rss>"), "<rss>don’t “q” \u{81}</rss>");
         let long = format!("<rss>{}\u{1f}{}</rss>", "中文 text\n".repeat(30), "x".repeat(13));
         assert!(!clean(&long).contains('\u{1f}'));
         assert!(matches!(clean("<rss>\n\t\r ok 中文</rss>"), Cow::Borrowed(_)));

@@ -11,7 +11,6 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use quick_xml::Reader;
-use quick_xml::escape::resolve_html5_entity;
 use quick_xml::events::{BytesStart, Event};
 
 use crate::FeedError;
@@ -25,6 +24,8 @@ pub enum Ns {
     Rdf,
     Rss1,
     Rss090,
+    /// Userland's namespace for RSS 2.0, which a few feeds declare.
+    Rss2,
     Content,
     Dc,
     Dcterms,
@@ -44,11 +45,13 @@ impl Ns {
             "http://www.w3.org/1999/02/22-rdf-syntax-ns#" => Ns::Rdf,
             "http://purl.org/rss/1.0" => Ns::Rss1,
             "http://my.netscape.com/rdf/simple/0.9" => Ns::Rss090,
+            "http://backend.userland.com/rss2" | "http://backend.userland.com/rss" => Ns::Rss2,
             "http://purl.org/rss/1.0/modules/content" => Ns::Content,
             "http://purl.org/dc/elements/1.1" => Ns::Dc,
             "http://purl.org/dc/terms" => Ns::Dcterms,
             "http://search.yahoo.com/mrss" => Ns::Media,
-            "http://www.itunes.com/dtds/podcast-1.0.dtd" => Ns::Itunes,
+            // Apple's own documents spell it both ways.
+            "http://www.itunes.com/dtds/podcast-1.0.dtd" | "http://www.itunes.com/DTDs/Podcast-1.0.dtd" => Ns::Itunes,
             "http://www.w3.org/1999/xhtml" => Ns::Xhtml,
             "http://purl.org/rss/1.0/modules/syndication" => Ns::Syndication,
             "http://www.w3.org/XML/1998/namespace" => Ns::Xml,
@@ -154,6 +157,8 @@ impl<'a> Element<'a> {
 pub struct Document<'a> {
     pub source: &'a str,
     pub root: Element<'a>,
+    /// Every namespace the document declares, once each.
+    pub namespaces: Vec<Ns>,
     pub warnings: Vec<String>,
 }
 
@@ -174,6 +179,9 @@ const MAX_DEPTH: usize = 256;
 struct Namespaces {
     /// (prefix, namespace) bindings in scope, innermost last; "" is the default.
     bindings: Vec<(String, Ns)>,
+    /// Every namespace bound so far, in the order seen (at most one per element
+    /// attribute, so this stays small next to the document).
+    declared: Vec<Ns>,
 }
 
 impl Namespaces {
@@ -220,7 +228,9 @@ impl Entities {
                 Some(hex) => u32::from_str_radix(hex, 16).ok(),
                 None => num.parse().ok(),
             };
-            out.push(code.and_then(char::from_u32).filter(|&c| c != '\0').unwrap_or('\u{FFFD}'));
+            let c = code.and_then(char::from_u32).filter(|&c| c != '\0').unwrap_or('\u{FFFD}');
+            // C1 controls are read as windows-1252, as HTML does (`&#146;` is ’).
+            out.push(feedvault_core::html::c1_replacement(c).unwrap_or(c));
             return Ok(());
         }
         if let Some(i) = self.declared.iter().position(|(n, _)| n == name) {
@@ -236,8 +246,8 @@ impl Entities {
             }
             return Ok(());
         }
-        match resolve_html5_entity(name) {
-            Some(text) => out.push_str(text),
+        match feedvault_core::html::named_reference(name) {
+            Some(text) => out.push_str(text.as_str()),
             None => {
                 out.push('&');
                 out.push_str(name);
@@ -253,7 +263,9 @@ impl Entities {
         while let Some(amp) = rest.find('&') {
             out.push_str(&rest[..amp]);
             let after = &rest[amp + 1..];
-            match after.find(';').filter(|&semi| semi > 0 && semi <= 64) {
+            // A reference name is short: look for its `;` among the next 64 bytes only.
+            let window = &after.as_bytes()[..after.len().min(65)];
+            match window.iter().position(|&b| b == b';').filter(|&semi| semi > 0) {
                 Some(semi) => {
                     self.expand(&after[..semi], out, depth)?;
                     rest = &after[semi + 1..];
@@ -282,7 +294,7 @@ pub fn parse(source: &str) -> Result<Document<'_>, FeedError> {
     config.check_comments = false;
     config.expand_empty_elements = false;
 
-    let mut namespaces = Namespaces { bindings: Vec::new() };
+    let mut namespaces = Namespaces { bindings: Vec::new(), declared: Vec::new() };
     let mut binding_counts: Vec<usize> = Vec::new();
     let mut entities = Entities::default();
     let mut stack: Vec<Element<'_>> = Vec::new();
@@ -321,7 +333,7 @@ pub fn parse(source: &str) -> Result<Document<'_>, FeedError> {
                 }
             }
             Event::End(end) => {
-                let name = String::from_utf8_lossy(end.name().as_ref()).into_owned();
+                let name = end.name().as_ref().to_owned();
                 let local = name.rsplit(':').next().unwrap_or(&name);
                 // Close the nearest open element of that name, and everything inside
                 // it; an end tag that matches nothing open is ignored.
@@ -366,12 +378,12 @@ pub fn parse(source: &str) -> Result<Document<'_>, FeedError> {
             }
             Event::GeneralRef(reference) => {
                 if let Some(el) = stack.last_mut() {
-                    let name = reference.decode().unwrap_or_default();
+                    let name = reference.into_inner();
                     entities.expand(&name, el.text.to_mut(), 0)?;
                 }
             }
             Event::DocType(doctype) => {
-                entities.declare_from_doctype(&String::from_utf8_lossy(doctype.as_ref()));
+                entities.declare_from_doctype(doctype.as_ref());
             }
             Event::Eof => break,
             Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
@@ -392,7 +404,7 @@ pub fn parse(source: &str) -> Result<Document<'_>, FeedError> {
         }
     }
     let root = root.ok_or(FeedError::NotAFeed { what: "no XML root element".to_owned(), advertised: Vec::new() })?;
-    Ok(Document { source, root, warnings })
+    Ok(Document { source, root, namespaces: namespaces.declared, warnings })
 }
 
 /// Builds an element from a start tag, pushing its namespace bindings; returns the
@@ -406,15 +418,16 @@ fn open_element<'a>(
     let mut raw_attrs = Vec::new();
     let mut bound = 0;
     for attr in start.html_attributes().with_checks(false).flatten() {
-        let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
-        let raw_value = String::from_utf8_lossy(&attr.value);
+        let key = attr.key.as_ref().to_owned();
+        let raw_value = attr.value;
         let mut value = String::with_capacity(raw_value.len());
         entities.expand_text(&raw_value, &mut value, 0)?;
-        if key == "xmlns" {
-            namespaces.bindings.push((String::new(), Ns::from_uri(&value)));
-            bound += 1;
-        } else if let Some(prefix) = key.strip_prefix("xmlns:") {
-            namespaces.bindings.push((prefix.to_owned(), Ns::from_uri(&value)));
+        if key == "xmlns" || key.starts_with("xmlns:") {
+            let ns = Ns::from_uri(&value);
+            if !namespaces.declared.contains(&ns) {
+                namespaces.declared.push(ns);
+            }
+            namespaces.bindings.push((key.strip_prefix("xmlns:").unwrap_or("").to_owned(), ns));
             bound += 1;
         } else {
             raw_attrs.push((key, value));
@@ -427,7 +440,7 @@ fn open_element<'a>(
             None => Attr { ns: Ns::None, local: key, value },
         })
         .collect();
-    let name = String::from_utf8_lossy(start.name().as_ref()).into_owned();
+    let name = start.name().as_ref().to_owned();
     let (ns, local) = match name.split_once(':') {
         Some((prefix, local)) => (namespaces.resolve(prefix), local.to_owned()),
         None => (namespaces.resolve(""), name),

@@ -189,3 +189,55 @@ fn json_feed_tolerates_loose_types() {
     assert_eq!(feed.items.len(), 1);
     assert!(!feed.warnings.is_empty());
 }
+
+/// Runs of the characters that made text passes quadratic, at 200 KB: the parse must
+/// give the right text (timing belongs to `feedvault-bench adversarial`).
+#[test]
+fn runs_of_markup_characters_are_read_once() {
+    const N: usize = 200 * 1024;
+    let amps = "&".repeat(N);
+    let doc = rss(&format!(
+        "<item><title>{amps}</title><description><![CDATA[{}{}]]></description><link>https://e.com/?{}</link><category domain=\"{amps}\">c</category></item>",
+        "<".repeat(N),
+        "<script>".repeat(N / 8),
+        "a=1&amp;".repeat(N / 8),
+    ));
+    let feed = parse(doc.as_bytes(), &ParseOptions::default()).unwrap();
+    let item = &feed.items[0];
+    assert_eq!(item.title.as_deref(), Some(amps.as_str()), "bare ampersands are text");
+    let body = item.summary_html.as_deref().unwrap();
+    assert_eq!(body.len(), N + N, "CDATA kept as written");
+    assert!(item.link.as_deref().unwrap().ends_with("a=1&a=1&"));
+
+    // Escaped runs reach the title rule intact, and come out as text.
+    for run in ["&amp;", "&lt;", "&lt;script&gt;", "&lt;!--", "&lt;a ", "&amp;alpha;", "&amp;alpha"] {
+        let doc = rss(&format!("<item><title>x{}</title></item>", run.repeat(N / run.len())));
+        let feed = parse(doc.as_bytes(), &ParseOptions::default()).unwrap();
+        let title = feedvault_core::text::plain_title(feed.items[0].title.as_deref().unwrap());
+        let expected = match run {
+            "&amp;" => format!("x{}", "&".repeat(N / 5)),
+            "&lt;" => format!("x{}", "<".repeat(N / 4)),
+            "&amp;alpha;" => format!("x{}", "α".repeat(N / 11)),
+            // Not a legacy reference: without its `;` it stays text.
+            "&amp;alpha" => format!("x{}", "&alpha".repeat(N / 10)),
+            // A tag the title ends in is text.
+            "&lt;a " => feedvault_core::text::collapse_whitespace(&format!("x{}", "<a ".repeat(N / 6))),
+            // A script or a comment runs to the end of the title.
+            _ => "x".to_owned(),
+        };
+        assert_eq!(title.len(), expected.len(), "{run}");
+        assert_eq!(title, expected, "{run}");
+    }
+}
+
+#[test]
+fn discovery_reads_each_link_tag_once() {
+    let page = format!(
+        "<html><head>{}<link rel=alternate type=application/rss+xml href=/f.xml></head></html>",
+        "<link ".repeat(40_000)
+    );
+    let err = parse(page.as_bytes(), &options("https://e.com/")).unwrap_err();
+    assert!(matches!(err, FeedError::NotAFeed { .. }), "{err}");
+    let unclosed = format!("<html><head>{}", "<link rel=alternate ".repeat(40_000));
+    assert!(matches!(parse(unclosed.as_bytes(), &options("https://e.com/")), Err(FeedError::NotAFeed { .. })));
+}

@@ -153,4 +153,16 @@ mod tests {
         let nbsp = format!("{}\u{a0}word {} needle", "x".repeat(50), "y ".repeat(20));
         assert!(terms("needle").snippet(&nbsp, 30).contains("<b>needle</b>"));
     }
+
+    #[test]
+    fn long_hostile_text_gives_a_short_snippet() {
+        // The window is found in one pass and only it is escaped: the result is
+        // short and right whatever precedes the match.
+        for filler in ["&", "<", "<script>", "中", "a "] {
+            let text = format!("{} needle {}", filler.repeat(100_000), filler.repeat(1000));
+            let html = terms("needle").snippet(&text, 60);
+            assert!(html.contains("<b>needle</b>"), "{filler:?}: {html}");
+            assert!(html.chars().count() < 60 * 6, "{filler:?}: {} characters", html.chars().count());
+        }
+    }
 }
