@@ -115,6 +115,7 @@ fn request_spec(feed: &FeedEntry) -> Result<RequestSpec> {
         headers: feed.headers.clone(),
         cookies: feed.cookies.clone(),
         proxy,
+        ..RequestSpec::default()
     })
 }
 
