@@ -124,6 +124,7 @@ impl Article {
     pub fn from_file(bytes: &[u8]) -> Result<Self, ArticleError> {
         let text = std::str::from_utf8(bytes).map_err(|_| ArticleError::NotUtf8)?;
         let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+        let crlf = text.split('\n').next().is_some_and(|line| line.ends_with('\r'));
         let mut rest = text;
         let mut next_line = || -> Option<&str> {
             if rest.is_empty() {
@@ -147,8 +148,11 @@ impl Article {
         if next_line() != Some("") {
             return Err(malformed(4, "expected an empty line"));
         }
-        let body = rest.strip_suffix('\n').unwrap_or(rest);
-        let body = body.strip_suffix('\r').unwrap_or(body);
+        // The final newline follows the file's line endings (those of line 1): in a
+        // file written with LF, a body that ends in CR keeps it (found by fuzzing).
+        let body =
+            if crlf { rest.strip_suffix("\r\n").or_else(|| rest.strip_suffix('\n')) } else { rest.strip_suffix('\n') };
+        let body = body.unwrap_or(rest);
         let time = match time.parse::<i64>() {
             Ok(ms) if ms.to_string() == time => ArticleTime::Millis(ms),
             _ => ArticleTime::Unparsed(time.to_owned()),

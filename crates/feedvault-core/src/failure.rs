@@ -19,11 +19,13 @@ pub enum FailureKind {
     /// The total time limit ran out, or the server stalled (no byte for the stall limit).
     Timeout,
     /// The server answered with a status that is neither success, 304 nor a redirect
-    /// (or a redirect without a usable Location, or a success without content).
+    /// (or a redirect without a usable Location); also a success without a body (204,
+    /// 205: "no content"), a 304 to a request that was not conditional, and 101.
     HttpStatus(u16),
     /// The body was larger than the size limit.
     TooLarge,
-    /// Too many redirects, a redirect loop, or a redirect to a refused URL.
+    /// Too many redirects, a redirect loop, a redirect to a non-HTTP URL, or one from
+    /// `https` to `http` that the feed does not allow.
     Redirects,
     /// Reading a local file failed.
     Io,

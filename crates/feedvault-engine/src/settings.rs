@@ -243,6 +243,7 @@ impl Settings {
             headers: pairs(&feed.headers),
             cookies: pairs(&feed.cookies),
             proxy,
+            allow_insecure_redirects: feed.allow_insecure_redirects,
         })
     }
 }

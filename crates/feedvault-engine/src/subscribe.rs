@@ -59,8 +59,12 @@ pub fn discover(options: &FetchOptions, page: &Url, budget: Duration) -> Discove
         Ok(Err(err)) => return as_given(err.to_string()),
         Err(_) => return as_given(format!("it did not answer within {}s", budget.as_secs())),
     };
-    let options =
-        ParseOptions { url: Some(body.final_url.clone()), http_charset: body.charset, ..ParseOptions::default() };
+    let options = ParseOptions {
+        url: Some(body.final_url.clone()),
+        http_charset: body.charset,
+        content_location: body.content_location,
+        ..ParseOptions::default()
+    };
     match feedvault_feed::parse(&body.bytes, &options) {
         Ok(feed) => Discovery::Feed { url: page.to_string(), title: Some(feed.title).filter(|t| !t.trim().is_empty()) },
         Err(FeedError::NotAFeed { advertised, what }) => Discovery::Page { advertised, what },

@@ -1,5 +1,8 @@
 //! reqwest clients, one per proxy route, built lazily and kept in a small cache so
 //! connections are reused across feeds that share a route.
+//!
+//! TLS is rustls with the *ring* crypto provider (no OpenSSL, no aws-lc build), and
+//! certificates are checked by reqwest's platform verifier (the system's roots).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -50,8 +53,9 @@ impl Clients {
 
     fn build(&self, route: &Route, global: bool) -> Result<reqwest::Client, FetchError> {
         let options = &self.options;
+        install_crypto_provider();
         let mut builder = reqwest::Client::builder()
-            .use_rustls_tls()
+            .tls_backend_rustls()
             .user_agent(&options.user_agent)
             .connect_timeout(options.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -75,5 +79,14 @@ impl Clients {
             }
         };
         builder.build().map_err(|e| FetchError::new(FailureKind::Config, format!("cannot set up HTTP: {e}")))
+    }
+}
+
+/// Makes *ring* the process's rustls crypto provider unless one is installed already
+/// (reqwest is built without a provider of its own, and panics without one).
+fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race with another installer is fine: either provider works.
+        let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }

@@ -1,8 +1,10 @@
 //! Requests: HTTP(S) through reqwest, files through the file system, one interface.
 //!
 //! Redirects are followed here, not by reqwest, so that every hop is checked (limit,
-//! loop, scheme), re-sends the conditional and per-feed headers, takes its own
-//! politeness permit, and so that the chain can be reported as permanent or not.
+//! loop, scheme, no downgrade from https to http unless the feed allows it), re-sends
+//! the conditional headers and the User-Agent, sends the feed's own headers and cookies
+//! only while the chain is still on the feed's origin, takes its own politeness permit,
+//! and so that the chain can be reported as permanent or not.
 //! Timeouts are enforced here too: a total deadline over all hops, and a stall limit on
 //! every wait for the response head and for each chunk of the body.
 
@@ -84,14 +86,17 @@ impl Fetcher {
         let options = &self.inner.options;
         let client = self.inner.clients.get(spec.proxy.as_ref())?;
         let mut hop_headers = spec.hop_headers()?;
+        let origin_headers = spec.origin_headers()?;
+        let conditional = validators.etag.is_some() || validators.last_modified.is_some();
         if let Some(etag) = &validators.etag {
             hop_headers.insert(IF_NONE_MATCH, header_value(etag, "ETag")?);
         }
         if let Some(last_modified) = &validators.last_modified {
             hop_headers.insert(IF_MODIFIED_SINCE, header_value(last_modified, "Last-Modified")?);
         }
-        let cookie = spec.cookie_header()?;
-        let origin = start.host_str().map(str::to_owned);
+        let origin = start.origin();
+        // True until the chain first leaves the feed's origin; never true again after.
+        let mut on_origin = true;
 
         let mut url = start.clone();
         let mut seen = HashSet::from([url.clone()]);
@@ -104,11 +109,10 @@ impl Fetcher {
             };
             // The total limit runs from when the fetch may start, not while it queues.
             let deadline = *deadline.get_or_insert_with(|| Instant::now() + options.total_timeout);
+            on_origin = on_origin && url.origin() == origin;
             let mut request = client.get(url.clone()).headers(hop_headers.clone());
-            if let Some((name, value)) = &cookie
-                && url.host_str().map(str::to_owned) == origin
-            {
-                request = request.header(name, value);
+            if on_origin {
+                request = request.headers(origin_headers.clone());
             }
             let head_wait = options.connect_timeout + options.stall_timeout;
             let response = self
@@ -117,7 +121,7 @@ impl Fetcher {
                 .map_err(|e| classify(&e, &url))?;
             let status = response.status();
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
-                let next = self.next_hop(&url, &response, &seen, redirects.len())?;
+                let next = self.next_hop(&url, &response, &seen, redirects.len(), spec.allow_insecure_redirects)?;
                 drop(response);
                 drop(permit);
                 redirects.push(Redirect { status: status.as_u16(), to: next.clone() });
@@ -126,8 +130,19 @@ impl Fetcher {
                 continue;
             }
             let cache = CacheHints::from_headers(response.headers());
-            let fetched = if status == StatusCode::NOT_MODIFIED {
+            let fetched = if status == StatusCode::NOT_MODIFIED && conditional {
                 Fetched::NotModified
+            } else if status == StatusCode::NOT_MODIFIED {
+                return Err(FetchError::new(
+                    FailureKind::HttpStatus(304),
+                    format!("HTTP 304 Not Modified from {url}, but the request was not conditional"),
+                ));
+            } else if matches!(status, StatusCode::NO_CONTENT | StatusCode::RESET_CONTENT) {
+                let reason = status.canonical_reason().unwrap_or("");
+                return Err(FetchError::new(
+                    FailureKind::HttpStatus(status.as_u16()),
+                    format!("no content: HTTP {} {reason} from {url}", status.as_u16()),
+                ));
             } else if status.is_success() {
                 Fetched::Body(self.read_body(response, &url, deadline).await?)
             } else {
@@ -147,6 +162,7 @@ impl Fetcher {
         response: &reqwest::Response,
         seen: &HashSet<Url>,
         followed: usize,
+        allow_insecure: bool,
     ) -> Result<Url, FetchError> {
         let code = response.status().as_u16();
         if !matches!(code, 301 | 302 | 303 | 307 | 308) {
@@ -164,6 +180,7 @@ impl Fetcher {
         if !matches!(next.scheme(), "http" | "https") {
             return Err(FetchError::new(FailureKind::Redirects, format!("redirect from {url} to non-HTTP {next}")));
         }
+        check_downgrade(url, &next, allow_insecure)?;
         if seen.contains(&next) {
             return Err(FetchError::new(FailureKind::Redirects, format!("redirect loop: {url} leads back to {next}")));
         }
@@ -202,11 +219,15 @@ impl Fetcher {
             }
             bytes.extend_from_slice(&chunk);
         }
+        // Content-Location is the base of relative links in the document (RFC 9110).
+        let content_location = headers::header(&headers, reqwest::header::CONTENT_LOCATION)
+            .and_then(|location| url.join(location.trim()).ok());
         Ok(Body {
             bytes,
             final_url: url.clone(),
             charset: headers::charset(&headers),
             validators: headers::validators_of(&headers),
+            content_location,
         })
     }
 
@@ -231,6 +252,20 @@ impl Fetcher {
         };
         tokio::time::timeout_at(until, future).await.map_err(|_| FetchError::new(FailureKind::Timeout, message))
     }
+}
+
+/// Refuses a redirect from `https` to plain `http` unless the feed allows it: the rest of
+/// the chain, and the document, would travel unencrypted and unauthenticated.
+pub(crate) fn check_downgrade(from: &Url, to: &Url, allow_insecure: bool) -> Result<(), FetchError> {
+    if from.scheme() == "https" && to.scheme() == "http" && !allow_insecure {
+        return Err(FetchError::new(
+            FailureKind::Redirects,
+            format!(
+                "refusing a redirect from {from} to insecure {to} (a feed may allow it with allow_insecure_redirects = true)"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn header_value(value: &str, what: &str) -> Result<reqwest::header::HeaderValue, FetchError> {
@@ -303,7 +338,13 @@ fn read_file(path: &std::path::Path, limit: usize) -> Result<Response, FetchErro
     }
     let final_url = Url::from_file_path(path)
         .map_err(|()| FetchError::new(FailureKind::Io, format!("{shown}: not an absolute path")))?;
-    let body = Body { bytes, final_url: final_url.clone(), charset: None, validators: Validators::default() };
+    let body = Body {
+        bytes,
+        final_url: final_url.clone(),
+        charset: None,
+        validators: Validators::default(),
+        content_location: None,
+    };
     Ok(Response {
         fetched: Fetched::Body(body),
         status: 200,
@@ -312,4 +353,36 @@ fn read_file(path: &std::path::Path, limit: usize) -> Result<Response, FetchErro
         permanent_url: None,
         cache: CacheHints::default(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn downgrades_are_refused_unless_allowed() {
+        // (from, to, allowed by the feed, followed?)
+        let table = [
+            ("https://a.example/f", "http://a.example/f", false, false),
+            ("https://a.example/f", "http://b.example/f", false, false),
+            ("https://a.example:8443/f", "http://a.example:8443/f", false, false),
+            ("https://a.example/f", "http://a.example/f", true, true),
+            ("https://a.example/f", "https://b.example/f", false, true),
+            ("http://a.example/f", "https://a.example/f", false, true),
+            ("http://a.example/f", "http://b.example/f", false, true),
+        ];
+        for (from, to, allow, followed) in table {
+            let (from_url, to_url) = (Url::parse(from).unwrap(), Url::parse(to).unwrap());
+            let result = check_downgrade(&from_url, &to_url, allow);
+            assert_eq!(result.is_ok(), followed, "{from} -> {to} (allowed: {allow})");
+            if let Err(err) = result {
+                assert_eq!(err.kind, FailureKind::Redirects);
+                assert!(
+                    err.message.starts_with(&format!("refusing a redirect from {from} to insecure {to}")),
+                    "{}",
+                    err.message
+                );
+            }
+        }
+    }
 }

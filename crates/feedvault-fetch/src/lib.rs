@@ -6,8 +6,10 @@
 //!   and stall timeouts; redirects followed by hand with a limit and loop detection;
 //!   HTTP, HTTPS, SOCKS5 and SOCKS5h proxies, globally or per feed, and the standard
 //!   proxy environment variables) or from a local file (`file://` or a path).
-//!   [`Fetcher::fetch_with`] takes per-feed options ([`RequestSpec`]) and reports the
-//!   redirect chain, the permanent URL to store, and caching hints ([`Response`]).
+//!   [`Fetcher::fetch_with`] takes per-feed options ([`RequestSpec`]: its headers and
+//!   cookies go only to the feed's own origin; `https` → `http` redirects are refused
+//!   unless allowed) and reports the redirect chain, the permanent URL to store, and
+//!   caching hints ([`Response`]).
 //! - Every failure is classified ([`FailureKind`], with a stable [`FailureKind::label`])
 //!   and carries Retry-After for 429 and 503.
 //! - [`politeness`] limits concurrency globally and per host and spaces requests to a host.
@@ -56,6 +58,9 @@ pub struct Body {
     /// The charset parameter of Content-Type, if any.
     pub charset: Option<String>,
     pub validators: Validators,
+    /// The Content-Location header, resolved against the final URL: the base of
+    /// the document's relative links.
+    pub content_location: Option<url::Url>,
 }
 
 /// Everything [`Fetcher::fetch_with`] learnt from a successful fetch.

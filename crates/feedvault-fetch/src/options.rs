@@ -98,28 +98,43 @@ impl ProxyChoice {
 
 /// Per-feed request options, passed to [`crate::Fetcher::fetch_with`] beside the
 /// validators. The default adds nothing to the fetcher's options.
+///
+/// What goes where along a redirect chain: the User-Agent and the conditional headers
+/// go on every hop (they identify feedvault and carry no secret); `headers` and
+/// `cookies` go only to the feed's own origin (the scheme, host and port of the URL
+/// fetched), and never again once the chain has left it, so a credential cannot leak
+/// to another host or over a downgraded scheme.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestSpec {
-    /// Replaces the fetcher's User-Agent for this feed.
+    /// Replaces the fetcher's User-Agent for this feed (sent on every hop).
     pub user_agent: Option<String>,
-    /// Extra headers, sent on every hop of a redirect chain.
+    /// Extra headers (often credentials), sent only to the feed's own origin.
     pub headers: Vec<(String, String)>,
-    /// Cookies (name, value), sent only to the feed's own host, never to a host a
-    /// redirect leads to.
+    /// Cookies (name, value), sent only to the feed's own origin.
     pub cookies: Vec<(String, String)>,
     /// This feed's proxy, replacing the global one (NO_PROXY does not apply to it).
     pub proxy: Option<ProxyChoice>,
+    /// Follows a redirect from `https` to plain `http` instead of refusing it with
+    /// [`FailureKind::Redirects`] (the per-feed `allow_insecure_redirects = true`).
+    pub allow_insecure_redirects: bool,
 }
 
 impl RequestSpec {
-    /// The headers for every hop (User-Agent and extra headers), checked.
+    /// The headers for every hop: the User-Agent, when the feed sets its own, checked.
     pub(crate) fn hop_headers(&self) -> Result<HeaderMap, FetchError> {
-        let bad = |what: String| FetchError::new(FailureKind::Config, what);
         let mut map = HeaderMap::new();
         if let Some(agent) = &self.user_agent {
-            let value = HeaderValue::from_str(agent).map_err(|_| bad(format!("invalid User-Agent {agent:?}")))?;
+            let value = HeaderValue::from_str(agent)
+                .map_err(|_| FetchError::new(FailureKind::Config, format!("invalid User-Agent {agent:?}")))?;
             map.insert(USER_AGENT, value);
         }
+        Ok(map)
+    }
+
+    /// The feed's extra headers and its Cookie header, for its own origin only, checked.
+    pub(crate) fn origin_headers(&self) -> Result<HeaderMap, FetchError> {
+        let bad = |what: String| FetchError::new(FailureKind::Config, what);
+        let mut map = HeaderMap::new();
         for (name, value) in &self.headers {
             let header = HeaderName::from_bytes(name.trim().as_bytes())
                 .map_err(|_| bad(format!("invalid header name {name:?}")))?;
@@ -127,11 +142,14 @@ impl RequestSpec {
                 HeaderValue::from_str(value.trim()).map_err(|_| bad(format!("invalid value for header {name}")))?;
             map.append(header, value);
         }
+        if let Some((name, value)) = self.cookie_header()? {
+            map.insert(name, value);
+        }
         Ok(map)
     }
 
     /// The Cookie header for the feed's own host, checked.
-    pub(crate) fn cookie_header(&self) -> Result<Option<(HeaderName, HeaderValue)>, FetchError> {
+    fn cookie_header(&self) -> Result<Option<(HeaderName, HeaderValue)>, FetchError> {
         if self.cookies.is_empty() {
             return Ok(None);
         }
@@ -177,18 +195,24 @@ mod tests {
             user_agent: Some("custom/1".into()),
             headers: vec![("X-Token".into(), "abc".into()), ("Accept-Language".into(), "zh-CN".into())],
             cookies: vec![("a".into(), "1".into()), ("b".into(), "x%20y".into())],
-            proxy: None,
+            ..Default::default()
         };
-        let map = spec.hop_headers().unwrap();
-        assert_eq!(map[USER_AGENT], "custom/1");
-        assert_eq!(map["x-token"], "abc");
-        assert_eq!(spec.cookie_header().unwrap().unwrap().1, "a=1; b=x%20y");
-        assert!(RequestSpec::default().cookie_header().unwrap().is_none());
+        let every_hop = spec.hop_headers().unwrap();
+        assert_eq!(every_hop[USER_AGENT], "custom/1");
+        assert_eq!(every_hop.len(), 1, "only the User-Agent goes on every hop");
+        let origin = spec.origin_headers().unwrap();
+        assert_eq!(origin["x-token"], "abc");
+        assert_eq!(origin[COOKIE], "a=1; b=x%20y");
+        assert!(!origin.contains_key(USER_AGENT));
+        assert!(RequestSpec::default().origin_headers().unwrap().is_empty());
+        assert!(RequestSpec::default().hop_headers().unwrap().is_empty());
         let bad = RequestSpec { headers: vec![("bad name".into(), "v".into())], ..Default::default() };
-        assert_eq!(bad.hop_headers().unwrap_err().kind, FailureKind::Config);
+        assert_eq!(bad.origin_headers().unwrap_err().kind, FailureKind::Config);
         let bad = RequestSpec { headers: vec![("X".into(), "a\nb".into())], ..Default::default() };
-        assert_eq!(bad.hop_headers().unwrap_err().kind, FailureKind::Config);
+        assert_eq!(bad.origin_headers().unwrap_err().kind, FailureKind::Config);
         let bad = RequestSpec { cookies: vec![("a".into(), "x;y".into())], ..Default::default() };
-        assert_eq!(bad.cookie_header().unwrap_err().kind, FailureKind::Config);
+        assert_eq!(bad.origin_headers().unwrap_err().kind, FailureKind::Config);
+        let bad = RequestSpec { user_agent: Some("a\rb".into()), ..Default::default() };
+        assert_eq!(bad.hop_headers().unwrap_err().kind, FailureKind::Config);
     }
 }

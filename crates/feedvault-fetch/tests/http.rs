@@ -63,7 +63,7 @@ fn identity_headers_cookies_and_hints() {
             user_agent: Some("MyReader/2.0".into()),
             headers: vec![("Authorization".into(), "Bearer t0k".into()), ("Accept-Language".into(), "zh-TW".into())],
             cookies: vec![("session".into(), "abc".into()), ("lang".into(), "zh".into())],
-            proxy: None,
+            ..RequestSpec::default()
         };
         get(&fetcher, server.url("/custom"), &Validators::default(), &spec).await;
     });

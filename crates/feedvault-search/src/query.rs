@@ -132,6 +132,11 @@ pub fn parse(query: &str) -> Result<ParsedQuery, QueryError> {
             Some(("title", value)) if !value.is_empty() => (Scope::Title, value.to_owned()),
             _ => (Scope::TitleOrBody, body),
         };
+        if text.trim().is_empty() {
+            // `""` or `"  "`: nothing to look for. Ignored, as if it were not there (it
+            // would otherwise count as a term that no document can match or fail).
+            continue;
+        }
         let needle = Needle { text, scope };
         if negated {
             parsed.excluded.push(needle);
@@ -181,6 +186,15 @@ mod tests {
         assert_eq!(parse("OR a").unwrap().required, vec![vec![needle("a")]], "a leading OR is a no-op");
         assert_eq!(parse("a -").unwrap().required, vec![vec![needle("a")], vec![needle("-")]]);
         assert_eq!(parse("“中文引号”").unwrap().required, vec![vec![needle("中文引号")]]);
+    }
+
+    #[test]
+    fn blank_phrases_are_ignored() {
+        // Found by fuzzing: `""` used to be a needle of no text.
+        assert_eq!(parse(r#""""#).unwrap(), ParsedQuery::default());
+        assert_eq!(parse("\"  \" -\"\t\" title:\" \"").unwrap(), ParsedQuery::default());
+        let q = parse(r#"a OR "" b"#).unwrap();
+        assert_eq!(q.required, vec![vec![needle("a"), needle("b")]], "a blank phrase is as if absent");
     }
 
     #[test]

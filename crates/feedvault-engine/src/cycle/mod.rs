@@ -277,7 +277,7 @@ fn one_feed(
         http_charset: body.charset.clone(),
         max_bytes: settings.vault.max_feed_bytes as usize,
         zone: feed.timezone,
-        content_location: None,
+        content_location: body.content_location.clone(),
     };
     let parsed = match feedvault_feed::parse(&body.bytes, &parse_options) {
         Ok(parsed) => parsed,
