@@ -157,6 +157,8 @@ fn import_chunk<S: Store>(
             key_hash: &key_hash,
             url: &article.url,
             link_key: link_key.as_deref(),
+            content_hash: Some(&content_hash),
+            raw_hash: None,
         };
         if let Some(existing) = archiver.store().find_article(lookup)? {
             if existing.content_hash == content_hash {

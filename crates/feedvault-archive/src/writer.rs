@@ -71,7 +71,8 @@ pub enum ItemAction {
     /// No article is this item: a new one.
     New,
     /// The article already holds this version. `adopt`: record the item's identity
-    /// (and feed) on a row that lacked it; `raw_seen`: record the item's raw bytes.
+    /// (and feed) on a row that lacked it or had another spelling of it; `raw_seen`:
+    /// record the item's raw bytes.
     Unchanged { adopt: bool, raw_seen: bool },
     /// The title or body changed: a new version, the old one kept as a revision.
     Revised { adopt: bool },
@@ -80,9 +81,15 @@ pub enum ItemAction {
 /// The pure decision for one item. An item whose raw bytes are those archived last
 /// time is unchanged even when today's parser reads them differently (a parser fix
 /// must never look like an edit).
-pub fn classify(feed: &str, found: Option<&ArticleRow>, content_hash: &str, raw_hash: Option<&str>) -> ItemAction {
+pub fn classify(
+    feed: &str,
+    key: &str,
+    found: Option<&ArticleRow>,
+    content_hash: &str,
+    raw_hash: Option<&str>,
+) -> ItemAction {
     let Some(row) = found else { return ItemAction::New };
-    let adopt = row.item_key.is_none() || row.feed != feed;
+    let adopt = row.item_key.as_deref() != Some(key) || row.feed != feed;
     let same_raw = raw_hash.is_some() && row.raw_hash.as_deref() == raw_hash;
     if row.content_hash == content_hash || same_raw {
         let raw_seen = raw_hash.is_some() && !same_raw;
@@ -154,18 +161,20 @@ impl<S: Store> Archiver<S> {
             let content_hash = article.content_hash();
             let key_hash = sha256_hex(&[key.as_bytes()]);
             let link_key = link_key(&article.url);
+            let raw_hash = item.raw_hash.clone();
             let lookup = Lookup {
                 feed,
                 item_key: &key,
                 key_hash: &key_hash[..8],
                 url: &article.url,
                 link_key: link_key.as_deref(),
+                content_hash: Some(&content_hash),
+                raw_hash: raw_hash.as_deref(),
             };
             // A row found by hash or URL (identity unknown) belongs to one item of a
             // batch only: a second item sharing its link is a different article.
             let found = self.store.find_article(lookup)?.filter(|row| claimed.insert(row.id) || row.item_key.is_some());
-            let raw_hash = item.raw_hash.clone();
-            let action = classify(feed, found.as_ref(), &content_hash, raw_hash.as_deref());
+            let action = classify(feed, &key, found.as_ref(), &content_hash, raw_hash.as_deref());
             match (action, found) {
                 (ItemAction::Unchanged { adopt, raw_seen }, Some(row)) => {
                     if adopt {
@@ -384,9 +393,16 @@ mod tests {
             (Some(row("f", None, "c1", None)), "c2", None, Revised { adopt: true }),
             // An article of another (unsubscribed) feed is adopted by this one.
             (Some(row("imported", Some("link:x"), "c1", None)), "c1", None, Unchanged { adopt: true, raw_seen: false }),
+            // Found by raw bytes or link, its identity spelled otherwise: the new one.
+            (
+                Some(row("f", Some("id:old"), "c1", Some("r1"))),
+                "c2",
+                Some("r1"),
+                Unchanged { adopt: true, raw_seen: false },
+            ),
         ];
         for (i, (found, content, raw, want)) in cases.into_iter().enumerate() {
-            assert_eq!(classify("f", found.as_ref(), content, raw), want, "case {i}");
+            assert_eq!(classify("f", "id:1", found.as_ref(), content, raw), want, "case {i}");
         }
     }
 }

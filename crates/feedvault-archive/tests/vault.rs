@@ -223,3 +223,34 @@ fn importing_again_after_state_was_lost_records_the_same_files() {
     assert_eq!(files_under(vault.path()).len(), 1, "the identical file is adopted, not copied beside itself");
     assert!(verify(vault.path(), archiver.store(), &mut |_, _| {}).unwrap().is_empty());
 }
+
+/// A better parser reads the same bytes differently: the same raw bytes are the
+/// same article, unchanged, whatever identity or text today's parser reads from them.
+#[test]
+fn a_parser_fix_never_looks_like_an_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut archiver = archiver(dir.path(), Layout::Dated);
+    let with_raw =
+        |guid: &str, title: &str, raw: &str| Item { raw_hash: Some(raw.into()), ..item(guid, title, "<p>x</p>") };
+    // Archived by the earlier parser: a relative id and a title it decoded wrongly.
+    let before = [with_raw("a-story", "The ; function", "raw-1"), with_raw("b-story", "Other", "raw-2")];
+    archiver.archive_items("nyt", &before, now()).unwrap();
+    // The fixed parser: the id resolved against the base, the entity decoded.
+    let after = [with_raw("https://cn.example.org/a-story", "The α function", "raw-1")];
+    let report = archiver.archive_items("nyt", &after, now()).unwrap();
+    assert_eq!((report.new, report.revised, report.unchanged), (0, 0, 1), "same bytes: unchanged");
+    assert_eq!(files_under(dir.path()).len(), 2, "nothing written");
+    // Found again by its new identity from now on; a real edit is still an edit.
+    let edited = [with_raw("https://cn.example.org/a-story", "The α function, revised", "raw-3")];
+    let report = archiver.archive_items("nyt", &edited, now() + chrono::Duration::hours(1)).unwrap();
+    assert_eq!((report.new, report.revised), (0, 1));
+    // A vault archived before raw bytes were recorded: an identity spelled
+    // differently is still found by link and text.
+    let legacy = [Item {
+        link: Some("https://cn.example.org/world/b-story/".into()),
+        ..item("b-story-v2", "Other", "<p>x</p>")
+    }];
+    let report = archiver.archive_items("nyt", &legacy, now()).unwrap();
+    assert_eq!((report.new, report.unchanged), (0, 1), "same link, same text: the same article");
+    assert!(verify(dir.path(), archiver.store(), &mut |_, _| {}).unwrap().is_empty());
+}

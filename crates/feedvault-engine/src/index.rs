@@ -18,6 +18,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use feedvault_core::Article;
+use feedvault_core::identity::sha256_hex;
 use feedvault_search::{Document, SearchIndex};
 use feedvault_store::{SqliteStore, Store};
 
@@ -121,9 +122,10 @@ fn run(
     receiver: Receiver<Message>,
     failure: Arc<Mutex<Option<String>>>,
 ) {
-    let mut uncommitted: Vec<String> = Vec::new();
+    // (path, content hash) of what was added since the last commit.
+    let mut uncommitted: Vec<(String, String)> = Vec::new();
     let mut last_commit = Instant::now();
-    let mut commit = |index: &mut SearchIndex, uncommitted: &mut Vec<String>| -> Result<(), String> {
+    let mut commit = |index: &mut SearchIndex, uncommitted: &mut Vec<(String, String)>| -> Result<(), String> {
         if uncommitted.is_empty() {
             return Ok(());
         }
@@ -146,7 +148,10 @@ fn run(
         };
         match message {
             Ok(Message::Add(documents)) => {
-                let paths: Vec<String> = documents.iter().map(|d| d.path.clone()).collect();
+                let paths: Vec<(String, String)> = documents
+                    .iter()
+                    .map(|d| (d.path.clone(), sha256_hex(&[d.title.as_bytes(), d.body_html.as_bytes()])))
+                    .collect();
                 if record(index.upsert(documents).map_err(|e| e.to_string())).is_ok() {
                     uncommitted.extend(paths);
                 }

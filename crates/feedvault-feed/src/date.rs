@@ -8,7 +8,7 @@
 //! Military zone letters follow the nautical convention (A = +01:00 … M = +12:00,
 //! N = −01:00 … Y = −12:00), not RFC 822's reversed signs. What cannot be read is `None`.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// What a date's meaning depends on besides its text.
@@ -34,7 +34,11 @@ pub fn parse_date(raw: &str, ctx: DateContext) -> Option<DateTime<Utc>> {
     }
     let without_comment = s.find('(').map_or(s, |i| &s[..i]);
     let toks = tokens(without_comment);
-    parse_iso(&toks, ctx).or_else(|| parse_chinese(&toks, ctx)).or_else(|| parse_rfc822(&toks, ctx))
+    parse_iso(&toks, ctx)
+        .or_else(|| parse_chinese(&toks, ctx))
+        .or_else(|| parse_rfc822(&toks, ctx))
+        // A year of five digits is no feed's date, and RFC 3339 cannot write it.
+        .filter(|t| (1..=9999).contains(&t.year()))
 }
 
 /// Splits into tokens: runs of ASCII digits, runs of letters, and single signs.
@@ -396,6 +400,9 @@ mod tests {
         let t = parse_date("2022年9月20日 10:16", ctx).unwrap();
         assert_eq!(t.to_rfc3339(), "2022-09-20T02:16:00+00:00");
         assert_eq!(utc("2022年9月20日").as_deref(), Some("2022-09-20T00:00:00+00:00"));
+        // Found by fuzzing: a five-digit year is refused, in every form.
+        assert_eq!(parse_date("20220年9月20日0,0016", ctx), None);
+        assert_eq!(utc("20220-09-20T00:00:00Z"), None);
     }
 
     #[test]

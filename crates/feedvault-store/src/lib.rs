@@ -206,6 +206,12 @@ pub struct Lookup<'a> {
     /// The link's identity form: an article of no subscribed feed with this link is
     /// the item's (an imported archive adopted by the subscription that brings it).
     pub link_key: Option<&'a str>,
+    /// The item's content hash: with the link, it finds an article whose identity
+    /// an earlier parser spelled differently.
+    pub content_hash: Option<&'a str>,
+    /// The hash of the item's raw bytes: the same bytes are the same item, whatever
+    /// identity today's parser reads from them.
+    pub raw_hash: Option<&'a str>,
 }
 
 /// The vault's state, whatever holds it.
@@ -222,8 +228,10 @@ pub trait Store {
     /// When the feed's articles were first seen, for those seen since `since_ms`.
     fn arrivals(&self, slug: &str, since_ms: i64) -> Result<Vec<i64>>;
 
-    /// The article an item is, by identity; else by identity hash or URL among rows
-    /// whose identity is unknown.
+    /// The article an item is: by identity; else by identity hash or URL among rows
+    /// whose identity is unknown; else by raw bytes, or by link and content, within
+    /// the feed (identities an earlier parser read differently); else by link among
+    /// articles of no subscribed feed.
     fn find_article(&self, lookup: Lookup<'_>) -> Result<Option<ArticleRow>>;
     fn article_by_path(&self, path: &str) -> Result<Option<ArticleRow>>;
     fn article_paths(&self) -> Result<Vec<String>>;
@@ -243,7 +251,9 @@ pub trait Store {
     /// Articles not yet in the search index with an id above `after_id`, at most
     /// `limit`, by id.
     fn unindexed(&self, after_id: i64, limit: usize) -> Result<Vec<ArticleRow>>;
-    fn mark_indexed(&mut self, paths: &[String]) -> Result<()>;
+    /// Marks articles indexed: (path, content hash of the version indexed). A row
+    /// revised since that version stays unmarked.
+    fn mark_indexed(&mut self, indexed: &[(String, String)]) -> Result<()>;
     /// Marks every article as not indexed (the index is being rebuilt).
     fn mark_all_unindexed(&mut self) -> Result<()>;
     /// Every article and revision file with its recorded byte hash.

@@ -139,6 +139,30 @@ pub(crate) fn find_article(conn: &Connection, lookup: Lookup<'_>) -> Result<Opti
             return Ok(Some(row));
         }
     }
+    // The identity an earlier parser read from the same item: the same raw bytes, or
+    // the same link with the same text.
+    if let Some(raw_hash) = lookup.raw_hash {
+        let query = format!("SELECT {ARTICLE_COLUMNS} FROM articles WHERE feed = ?1 AND raw_hash = ?2 LIMIT 1");
+        let mut stmt = conn.prepare_cached(&query).map_err(sql("finding article"))?;
+        if let Some(row) =
+            stmt.query_row(params![lookup.feed, raw_hash], article_row).optional().map_err(sql("finding article"))?
+        {
+            return Ok(Some(row));
+        }
+    }
+    if let (Some(link_key), Some(content_hash)) = (lookup.link_key, lookup.content_hash) {
+        let query = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles WHERE feed = ?1 AND link_key = ?2 AND content_hash = ?3 LIMIT 1"
+        );
+        let mut stmt = conn.prepare_cached(&query).map_err(sql("finding article"))?;
+        if let Some(row) = stmt
+            .query_row(params![lookup.feed, link_key, content_hash], article_row)
+            .optional()
+            .map_err(sql("finding article"))?
+        {
+            return Ok(Some(row));
+        }
+    }
     // An article no subscription owns (imported from another archive, or left by a
     // feed that was removed) belongs to the first subscription that brings its link.
     if let Some(link_key) = lookup.link_key.filter(|k| !k.is_empty()) {

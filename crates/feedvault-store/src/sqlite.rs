@@ -212,13 +212,14 @@ impl Store for SqliteStore {
             .map_err(sql("listing unindexed articles"))
     }
 
-    fn mark_indexed(&mut self, paths: &[String]) -> Result<()> {
+    fn mark_indexed(&mut self, indexed: &[(String, String)]) -> Result<()> {
         let tx = self.conn.transaction().map_err(sql("marking indexed"))?;
         {
-            let mut stmt =
-                tx.prepare_cached("UPDATE articles SET indexed = 1 WHERE path = ?1").map_err(sql("marking indexed"))?;
-            for path in paths {
-                stmt.execute([path]).map_err(sql("marking indexed"))?;
+            let mut stmt = tx
+                .prepare_cached("UPDATE articles SET indexed = 1 WHERE path = ?1 AND content_hash = ?2")
+                .map_err(sql("marking indexed"))?;
+            for (path, content_hash) in indexed {
+                stmt.execute([path, content_hash]).map_err(sql("marking indexed"))?;
             }
         }
         tx.commit().map_err(sql("marking indexed"))
@@ -446,14 +447,32 @@ mod tests {
         store
             .apply(&[Change::Insert(article("f", Some("id:1"), "a.md")), Change::Insert(article("f", None, "b.md"))])
             .unwrap();
-        let lookup = |key, hash, url| Lookup { feed: "f", item_key: key, key_hash: hash, url, link_key: None };
+        let lookup = |key, hash, url| Lookup {
+            feed: "f",
+            item_key: key,
+            key_hash: hash,
+            url,
+            link_key: None,
+            content_hash: None,
+            raw_hash: None,
+        };
         let found = |l| store.find_article(l).unwrap().map(|a| a.path);
         assert_eq!(found(lookup("id:1", "zz", "")), Some("a.md".into()));
         assert_eq!(found(lookup("id:2", "abcd1234", "")), Some("b.md".into()), "unknown identity, matching hash");
         assert_eq!(found(lookup("id:2", "zz", "https://e.com/b.md")), Some("b.md".into()), "by URL");
         assert_eq!(found(lookup("id:2", "zz", "https://e.com/a.md")), None, "rows with an identity never match by URL");
         assert_eq!(
-            store.find_article(Lookup { feed: "g", item_key: "id:1", key_hash: "", url: "", link_key: None }).unwrap(),
+            store
+                .find_article(Lookup {
+                    feed: "g",
+                    item_key: "id:1",
+                    key_hash: "",
+                    url: "",
+                    link_key: None,
+                    content_hash: None,
+                    raw_hash: None
+                })
+                .unwrap(),
             None
         );
     }

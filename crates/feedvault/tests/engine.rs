@@ -293,3 +293,22 @@ fn verify_reports_an_edited_file_and_a_deleted_revision() {
         .stdout(predicate::str::contains(format!("{article}: changed since archived")))
         .stdout(predicate::str::contains(format!("{revision}: recorded in state.db but the file is missing")));
 }
+
+/// `add` on an address that sends its head and then nothing does not hang:
+/// discovery has a total budget (here the vault's 2 s fetch timeout), after which
+/// the feed is subscribed as given, with one line saying so.
+#[test]
+fn add_on_a_silent_address_subscribes_it_as_given() {
+    let server = Server::start();
+    server.route("/slow", Response::misbehaving(Misbehave::HangAfterHead));
+    let dir = new_vault();
+    let vault = dir.path().join("v");
+    support::set_fetch(&vault, "timeout", "\"2s\"");
+    let output = feedvault(&vault).args(["add", &server.url("/slow"), "--name", "slow"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("subscribing to it as given"), "{stderr}");
+    let settings = Vault::open(&vault).unwrap().settings().unwrap();
+    assert_eq!(settings.feed("slow").map(|f| f.url.as_str()), Some(server.url("/slow").as_str()));
+}
