@@ -140,7 +140,13 @@ mod tests {
         let text = template(Layout::Dated, "UTC");
         std::fs::write(dir.path().join(FILE_NAME), &text).unwrap();
         let bad = FeedSettings { name: "Not A Slug".into(), url: "x".into(), ..FeedSettings::default() };
-        assert!(edit(dir.path(), |doc, _| Ok(add_feed(doc, &bad))).is_err());
+        assert!(
+            edit(dir.path(), |doc, _| {
+                add_feed(doc, &bad);
+                Ok(())
+            })
+            .is_err()
+        );
         assert_eq!(std::fs::read_to_string(dir.path().join(FILE_NAME)).unwrap(), text, "nothing written");
         let missing = tempfile::tempdir().unwrap();
         assert!(load(missing.path()).unwrap_err().to_string().contains("no vault here"));
@@ -156,7 +162,11 @@ mod tests {
                 std::thread::spawn(move || {
                     let feed =
                         FeedSettings { name: format!("f{i}"), url: format!("https://e.com/{i}"), ..Default::default() };
-                    edit(&vault, |doc, _| Ok(add_feed(doc, &feed))).unwrap();
+                    edit(&vault, |doc, _| {
+                        add_feed(doc, &feed);
+                        Ok(())
+                    })
+                    .unwrap();
                 })
             })
             .collect();

@@ -43,6 +43,8 @@ pub struct Validators {
 
 /// A successful fetch.
 #[derive(Debug)]
+// One value per fetch, moved once: boxing the body would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Fetched {
     /// The server says nothing changed since `Validators`.
     NotModified,
