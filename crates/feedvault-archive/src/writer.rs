@@ -225,15 +225,14 @@ impl<S: Store> Archiver<S> {
                         report.written.push(path.clone());
                     }
                     paths_this_batch.insert(path.clone());
-                    report.changed.push((path.clone(), article.clone()));
                     changes.push(Change::Insert(ArticleRow {
                         id: 0,
                         feed: feed.to_owned(),
                         key_hash: layout::key_hash_of(&path).map(str::to_owned),
                         item_key: Some(key),
-                        path,
-                        url: article.url,
-                        title: article.title,
+                        path: path.clone(),
+                        url: article.url.clone(),
+                        title: article.title.clone(),
                         time_ms: article.time.millis(),
                         content_hash,
                         first_seen_at: now_ms,
@@ -244,6 +243,7 @@ impl<S: Store> Archiver<S> {
                         link_key,
                         raw_hash,
                     }));
+                    report.changed.push((path, article));
                     report.new += 1;
                 }
             }

@@ -43,6 +43,18 @@ pub fn document(path: &str, feed: &str, article: &Article) -> Document {
     }
 }
 
+/// The index document of an archived article, taking its strings.
+pub fn into_document(path: String, feed: &str, article: Article) -> Document {
+    Document {
+        path,
+        feed: feed.to_owned(),
+        published_ms: article.time.millis(),
+        title: article.title,
+        link: article.url,
+        body_html: article.body,
+    }
+}
+
 /// Opens (creating if needed) the index of a vault.
 pub fn open(vault: &Path) -> Result<SearchIndex> {
     let dir = vault.join("index");

@@ -301,7 +301,11 @@ fn one_feed(
     // bodies go with it (a cycle over thousands of feeds keeps none of them).
     let (new, revised, unchanged) = (report.new, report.revised, report.unchanged);
     writer.indexer.add(
-        report.changed.iter().map(|(path, article)| crate::index::document(path, &feed.name, article)).collect(),
+        report
+            .changed
+            .into_iter()
+            .map(|(path, article)| crate::index::into_document(path, &feed.name, article))
+            .collect(),
     )?;
     let hints = Hints {
         ttl: parsed.ttl_minutes.map(|m| schedule::ttl(m.into())),

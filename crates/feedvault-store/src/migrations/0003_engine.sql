@@ -8,6 +8,7 @@ ALTER TABLE revisions ADD COLUMN file_hash TEXT;
 -- Rows that existed before this migration were indexed by the command that wrote them.
 UPDATE articles SET indexed = 1;
 CREATE INDEX articles_link_key ON articles(link_key) WHERE link_key IS NOT NULL;
+CREATE INDEX articles_raw_hash ON articles(feed, raw_hash) WHERE raw_hash IS NOT NULL;
 CREATE INDEX articles_unindexed ON articles(id) WHERE indexed = 0;
 CREATE INDEX articles_time ON articles(time_ms DESC, path);
 CREATE INDEX articles_feed_time ON articles(feed, time_ms DESC, path);
