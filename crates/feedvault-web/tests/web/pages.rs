@@ -254,3 +254,68 @@ async fn stylesheet_health_and_metrics() {
     assert_eq!(missing.status, 404);
     assert!(missing.body.contains("There is nothing at this address."));
 }
+
+/// A server started before a fetch shows what the fetch archived (another process
+/// may be the writer: every read goes to state.db and the files again).
+#[tokio::test]
+async fn a_running_server_sees_new_articles() {
+    let fixture = fixture();
+    let app = fixture.app();
+    assert!(!get(&app, "/").await.body.contains("第三篇"));
+    let en = Item {
+        date: "Wed, 21 Sep 2022 09:00:00 +0000",
+        ..Item::new("en-1", EN_TITLE, "<p>The cat sat on the mat.</p>")
+    };
+    let new = Item { date: "Thu, 22 Sep 2022 09:00:00 +0000", ..Item::new("zh-3", "第三篇", "<p>新的文章</p>") };
+    fixture.update_feed("nyt", &[en, new]);
+    assert!(get(&app, "/").await.body.contains("第三篇"), "listed at once");
+    // The search index reloads by itself shortly after the writer's commit.
+    let mut found = false;
+    for _ in 0..100 {
+        if get(&app, "/api/search?q=%E6%96%B0%E7%9A%84").await.body.contains("第三篇") {
+            found = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(found, "searchable within seconds");
+}
+
+/// Showing every page and feed out leaves every file of the vault as it was.
+#[tokio::test]
+async fn rendering_changes_no_file() {
+    let fixture = fixture();
+    let app = fixture.app();
+    let snapshot = || {
+        let mut files = Vec::new();
+        let mut stack = vec![fixture.root().join("archive"), fixture.root().join("feedvault.toml")];
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            } else {
+                files.push((path.clone(), std::fs::read(&path).unwrap()));
+            }
+        }
+        files.sort();
+        files
+    };
+    let before = snapshot();
+    let article = href(&zh_path(&fixture));
+    for uri in [
+        "/",
+        "/feeds",
+        "/feeds/nyt",
+        "/days/2022-09-20",
+        &article,
+        &format!("{article}/diff"),
+        "/changes",
+        "/search?q=cat",
+        "/feed.atom",
+        "/changes.rss",
+        "/api/articles",
+        "/opml",
+    ] {
+        assert_eq!(get(&app, uri).await.status, 200, "{uri}");
+    }
+    assert!(before == snapshot(), "no file changed");
+}
