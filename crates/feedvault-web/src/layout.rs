@@ -51,6 +51,7 @@ pub fn page(ctx: &Ctx, title: &str, alternate: Option<Alternate>, content: Marku
                 meta name="referrer" content="no-referrer";
                 title { (title) " · " (t.site) }
                 link rel="stylesheet" href="/static/style.css";
+                link rel="icon" type="image/svg+xml" href="/static/icon.svg";
                 @if let Some(alternate) = &alternate {
                     link rel="alternate" type="application/atom+xml" title=(t.subscribe) href=(alternate.href);
                 }
@@ -128,8 +129,16 @@ pub fn pager(ctx: &Ctx, number: usize, pages: u64) -> Markup {
     html! {
         nav.pager aria-label=(ctx.t.page) {
             span { @if number > 1 { a rel="prev" href=(link(number - 1)) { "← " (ctx.t.previous) } } }
-            span.muted { (ctx.t.page) " " (number) " " (ctx.t.of) " " (pages) }
+            span.muted { (page_of(ctx, number, pages)) }
             span { @if (number as u64) < pages { a rel="next" href=(link(number + 1)) { (ctx.t.next) " →" } } }
         }
+    }
+}
+
+/// "Page 2 of 5" / "第 2 页，共 5 页".
+fn page_of(ctx: &Ctx, number: usize, pages: u64) -> String {
+    match ctx.lang {
+        crate::i18n::Lang::En => format!("Page {number} of {pages}"),
+        crate::i18n::Lang::Zh => format!("第 {number} 页，共 {pages} 页"),
     }
 }

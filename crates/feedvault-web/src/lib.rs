@@ -103,6 +103,8 @@ pub fn router(vault: Arc<Vault>, options: ServeOptions, addr: SocketAddr) -> Rou
         .route("/healthz", get(metrics::healthz))
         .route("/metrics", get(metrics::render))
         .route("/static/style.css", get(security::stylesheet))
+        .route("/static/icon.svg", get(security::icon))
+        .route("/favicon.ico", get(security::icon))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn(security::headers))

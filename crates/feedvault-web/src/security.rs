@@ -42,6 +42,14 @@ pub async fn headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// The icon (also answers `/favicon.ico`, which browsers ask for by themselves).
+pub const ICON: &str = include_str!("../static/icon.svg");
+
+/// `GET /static/icon.svg`, `GET /favicon.ico`.
+pub async fn icon() -> Response {
+    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], ICON).into_response()
+}
+
 /// `GET /static/style.css`.
 pub async fn stylesheet() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLESHEET)

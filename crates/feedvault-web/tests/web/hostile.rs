@@ -49,8 +49,12 @@ pub fn executable(html: &str) -> Vec<String> {
         if DANGEROUS_TAGS.contains(&name.as_str()) && !allowed_meta && !own_form {
             found.push(format!("<{tag}>"));
         }
-        if name == "link" && !(tag.contains("rel=\"stylesheet\" href=\"/static/") || tag.contains("rel=\"alternate\""))
-        {
+        let own_link = [
+            "rel=\"stylesheet\" href=\"/static/",
+            "rel=\"icon\" type=\"image/svg+xml\" href=\"/static/",
+            "rel=\"alternate\"",
+        ];
+        if name == "link" && !own_link.iter().any(|l| tag.contains(l)) {
             found.push(format!("<{tag}>"));
         }
         for attribute in attributes(tag) {
