@@ -38,9 +38,11 @@ pub struct Alternate {
     pub href: String,
 }
 
-/// A whole page: `title` in the tab, `content` in `<main>`.
+/// A whole page: `title` in the tab, `content` in `<main>`; `alternate` is the feed
+/// out that matches the page (default: every article's).
 pub fn page(ctx: &Ctx, title: &str, alternate: Option<Alternate>, content: Markup) -> Html {
     let t = ctx.t;
+    let alternate = Some(alternate.unwrap_or_else(|| Alternate { href: "/feed.atom".into() }));
     let q = if ctx.path == "/search" { ctx.param("q").unwrap_or("") } else { "" };
     let markup = html! {
         (DOCTYPE)

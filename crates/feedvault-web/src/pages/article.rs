@@ -15,7 +15,7 @@ use url::Url;
 use crate::context::Ctx;
 use crate::error::WebError;
 use crate::ids;
-use crate::layout::{self, display_title};
+use crate::layout::{self, Alternate, display_title};
 use crate::pages::{days, zone};
 use crate::render::{diff, lang, sanitize, text};
 use crate::state::AppState;
@@ -110,7 +110,8 @@ fn article_page(s: &AppState, ctx: &Ctx, detail: &ArticleDetail) -> Result<Respo
         }
         (revisions(ctx, detail, &href, zone))
     };
-    Ok(layout::page(ctx, display_title(&detail.article.title), None, body).into_response())
+    let alternate = Alternate { href: format!("{}.atom", ids::feed_href(&summary.feed)) };
+    Ok(layout::page(ctx, display_title(&detail.article.title), Some(alternate), body).into_response())
 }
 
 /// The list of revisions with diff links, and the form to compare any two.

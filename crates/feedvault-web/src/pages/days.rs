@@ -46,7 +46,8 @@ fn day_page(s: &AppState, ctx: &Ctx, day: &str, feed: Option<&str>) -> Result<Re
         Some(feed) => format!("{day} · {feed}"),
         None => day.to_string(),
     };
-    let alternate = feed.map(|f| Alternate { href: format!("{}.atom", ids::feed_href(f)) });
+    let feed_out = feed.map_or_else(|| "/feed.atom".to_owned(), |f| format!("{}.atom", ids::feed_href(f)));
+    let alternate = Some(Alternate { href: feed_out });
     let body = html! {
         h1 { (title) }
         nav.pager aria-label=(ctx.t.days) {

@@ -26,7 +26,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Response {
             let t = ctx.t;
             let body = html! {
                 h1 { (t.feeds) }
-                @if feeds.is_empty() { p.muted { (t.no_articles) } }
+                @if feeds.is_empty() { p.muted { (t.no_feeds) } }
                 @else {
                     div.table { table {
                         thead { tr {

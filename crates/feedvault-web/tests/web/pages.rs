@@ -134,6 +134,7 @@ async fn article_page_with_revisions_and_diffs() {
     assert_eq!(page.status, 200, "{}", page.body);
     let body = &page.body;
     assert!(body.contains(&format!("<h1>{ZH_TITLE}</h1>")));
+    assert!(body.contains("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Feed of this page\" href=\"/feeds/nyt.atom\">"), "the feed's feed out");
     assert!(body.contains("<article lang=\"zh\">"), "lang from the text");
     assert!(body.contains("href=\"https://news.example.org/a/zh-1\" rel=\"noopener noreferrer external\""), "{body}");
     assert!(body.contains("2022-09-20 10:16"), "published, in the vault's zone");
