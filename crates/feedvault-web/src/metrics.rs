@@ -78,10 +78,12 @@ pub async fn render(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], handle.render()).into_response()
 }
 
-/// `GET /healthz`: 200 when the vault can be read, 503 otherwise.
+/// `GET /healthz`: 200 when the settings and state.db can be read, 503 otherwise.
+/// (A lookup by path, not a count: a probe must stay cheap on a large vault.)
 pub async fn healthz(State(state): State<AppState>) -> Response {
     let vault = state.vault.clone();
-    match tokio::task::spawn_blocking(move || vault.counts()).await {
+    let probe = move || vault.settings().and_then(|_| vault.article("healthz/probe.md"));
+    match tokio::task::spawn_blocking(probe).await {
         Ok(Ok(_)) => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok\n").into_response(),
         _ => (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -10,6 +10,7 @@ use feedvault_engine::Vault;
 use crate::ServeOptions;
 use crate::context::Ctx;
 use crate::error::WebError;
+use crate::render::cache::BodyCache;
 use crate::writes::csrf::Csrf;
 use crate::writes::fetch_now::Standalone;
 
@@ -25,6 +26,7 @@ pub struct Inner {
     pub archive_root: String,
     pub csrf: Csrf,
     pub standalone: Standalone,
+    pub bodies: BodyCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -45,6 +47,7 @@ impl AppState {
             archive_root,
             csrf: Csrf::new(),
             standalone: Standalone::default(),
+            bodies: BodyCache::default(),
         }))
     }
 

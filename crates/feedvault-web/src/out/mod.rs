@@ -84,7 +84,7 @@ fn entry(s: &AppState, ctx: &Ctx, detail: &ArticleDetail) -> Entry {
         title: detail.article.title.clone(),
         published_ms: detail.summary.time_ms,
         updated_ms: detail.summary.version_seen_at,
-        content_html: safe_body(s, ctx, &detail.article),
+        content_html: safe_body(s, ctx, &detail.article).to_string(),
         lang: language(&detail.article),
     }
 }

@@ -50,20 +50,28 @@ pub fn load(s: &AppState, id: &str) -> Result<Option<ArticleDetail>, WebError> {
     Ok(s.vault.article(&path)?)
 }
 
-/// The body of a version as a page shows it.
-pub fn safe_body(s: &AppState, ctx: &Ctx, article: &Article) -> String {
-    let source = Url::parse(&article.url).ok();
-    sanitize::body_html(
-        &article.body,
-        source.as_ref(),
-        &s.options.boilerplate,
-        &sanitize::Images { label: ctx.t.image },
-    )
+/// The body of a version as a page shows it (sanitized once per distinct input).
+pub fn safe_body(s: &AppState, ctx: &Ctx, article: &Article) -> std::sync::Arc<str> {
+    let key = format!("{}\0{}\0{}", ctx.t.image, article.url, article.body);
+    s.bodies.get_or(key, || {
+        let source = Url::parse(&article.url).ok();
+        sanitize::body_html(
+            &article.body,
+            source.as_ref(),
+            &s.options.boilerplate,
+            &sanitize::Images { label: ctx.t.image },
+        )
+    })
 }
 
-/// The article's language, from its title and text.
+/// The article's language, from its title and the start of its text.
 pub fn language(article: &Article) -> &'static str {
-    let sample: String = article.title.chars().chain(text::html_to_text(&article.body).chars().take(2000)).collect();
+    let mut end = article.body.len().min(8192);
+    while !article.body.is_char_boundary(end) {
+        end -= 1;
+    }
+    let sample: String =
+        article.title.chars().chain(text::html_to_text(&article.body[..end]).chars().take(2000)).collect();
     lang::detect(&sample)
 }
 
@@ -106,7 +114,7 @@ fn article_page(s: &AppState, ctx: &Ctx, detail: &ArticleDetail) -> Result<Respo
                 br;
                 (source_link(ctx, &detail.article.url))
             }
-            div.body { (PreEscaped(safe_body(s, ctx, &detail.article))) }
+            div.body { (PreEscaped(&*safe_body(s, ctx, &detail.article))) }
         }
         (revisions(ctx, detail, &href, zone))
     };
@@ -211,7 +219,7 @@ fn revision_page(s: &AppState, ctx: &Ctx, detail: &ArticleDetail, seen: i64) -> 
             Some(article) => article lang=(language(article)) {
                 h1 { (display_title(&article.title)) }
                 p.meta { (source_link(ctx, &article.url)) }
-                div.body { (PreEscaped(safe_body(s, ctx, article))) }
+                div.body { (PreEscaped(&*safe_body(s, ctx, article))) }
             },
             None => p.error { (t.missing_version) },
         }

@@ -2,6 +2,7 @@
 //! text ([`text`]), its language ([`lang`]) and diffs between versions ([`diff`]).
 //! Rendering only reads: nothing here ever changes a file.
 
+pub mod cache;
 pub mod diff;
 pub mod lang;
 pub mod sanitize;
