@@ -27,6 +27,8 @@ pub struct Inner {
     pub csrf: Csrf,
     pub standalone: Standalone,
     pub bodies: BodyCache,
+    /// The vault's zone and when it was read (`pages::zone`).
+    pub zone: std::sync::Mutex<Option<(std::time::Instant, chrono_tz::Tz)>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -48,6 +50,7 @@ impl AppState {
             csrf: Csrf::new(),
             standalone: Standalone::default(),
             bodies: BodyCache::default(),
+            zone: std::sync::Mutex::new(None),
         }))
     }
 

@@ -33,9 +33,23 @@ pub fn page_number(ctx: &Ctx) -> Result<usize, WebError> {
     }
 }
 
+/// How long the vault's zone is reused before feedvault.toml is read again
+/// (reading and checking the settings is half an article page's cost).
+const ZONE_FRESH: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The vault's time zone (day pages and times are in it).
 pub fn zone(state: &AppState) -> Result<Tz, WebError> {
-    Ok(state.vault.settings()?.vault.timezone)
+    if let Ok(cached) = state.zone.lock()
+        && let Some((at, zone)) = *cached
+        && at.elapsed() < ZONE_FRESH
+    {
+        return Ok(zone);
+    }
+    let zone = state.vault.settings()?.vault.timezone;
+    if let Ok(mut cached) = state.zone.lock() {
+        *cached = Some((std::time::Instant::now(), zone));
+    }
+    Ok(zone)
 }
 
 /// Anything no route serves.
