@@ -55,11 +55,19 @@ pub enum Command {
         #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "3600")]
         wait: Option<u64>,
     },
-    /// Fetch on schedule until SIGINT or SIGTERM (finishing what is being written).
+    /// Fetch on schedule until SIGINT or SIGTERM (finishing what is being written),
+    /// and serve the web UI and API.
     Daemon {
         /// Log lines as "human" text or "json".
         #[arg(long, default_value = "human")]
         log_format: String,
+        #[command(flatten)]
+        web: Web,
+    },
+    /// Serve the web UI and JSON API until SIGINT or SIGTERM.
+    Serve {
+        #[command(flatten)]
+        web: Web,
     },
     /// Print a parsed feed as JSON (no vault needed).
     Parse { file_or_url: String },
@@ -94,4 +102,23 @@ pub enum Command {
         #[arg(long, default_value = "relevance")]
         sort: String,
     },
+}
+
+/// The web server's options (`serve`, `daemon`).
+#[derive(Debug, clap::Args)]
+pub struct Web {
+    /// The address to listen on (port 0: any free port). Off loopback, changes from
+    /// the web need --token.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// The token that changes from the web must carry when not bound to loopback.
+    #[arg(long, env = "FEEDVAULT_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Let the web form subscribe to loopback, private and link-local addresses.
+    #[arg(long)]
+    pub allow_private_feeds: bool,
+    /// A Host name (with port) accepted for changes besides the bound address, e.g.
+    /// behind a reverse proxy; repeatable.
+    #[arg(long = "allowed-host", value_name = "HOST:PORT")]
+    pub allowed_hosts: Vec<String>,
 }

@@ -257,7 +257,7 @@ fn the_daemon_runs_the_schedule_and_stops_cleanly_on_sigterm() {
     let mut child = std::process::Command::new(&binary)
         .arg("--vault")
         .arg(&vault)
-        .args(["daemon", "--log-format", "json"])
+        .args(["daemon", "--log-format", "json", "--addr", "127.0.0.1:0"])
         .env("NO_PROXY", "*")
         .stderr(fs::File::create(&log).unwrap())
         .spawn()

@@ -1,4 +1,6 @@
-//! `feedvault daemon`: fetch on schedule until SIGINT or SIGTERM.
+//! `feedvault daemon`: fetch on schedule until SIGINT or SIGTERM, serving the web
+//! UI and API (feedvault-web) on the same runtime; "fetch now" from the web wakes
+//! the loop for a cycle over every feed.
 //!
 //! Each cycle fetches the feeds that are due (the same cycle as `fetch`), then the
 //! daemon sleeps until the next feed is due. feedvault.toml is read again before
@@ -15,16 +17,19 @@ use std::time::Duration;
 
 use anyhow::Result;
 use chrono::Utc;
-use feedvault_engine::{CycleOptions, FeedResult, Outcome};
+use feedvault_engine::{CycleOptions, FeedResult, Outcome, Vault};
+use feedvault_web::{FetchRequests, ServeOptions};
 use tracing::{info, warn};
 
+use super::serve::WebArgs;
 use crate::usage;
 
 /// The longest sleep between cycles, so a feed added to feedvault.toml is picked up.
 const MAX_SLEEP: Duration = Duration::from_secs(60);
 
-pub fn run(vault: &Path, log_format: &str) -> Result<ExitCode> {
+pub fn run(vault: &Path, log_format: &str, web: &WebArgs) -> Result<ExitCode> {
     init_logging(log_format)?;
+    let addr = web.addr()?;
     let (opened, mut writer) = super::writer(vault, Duration::ZERO)?;
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -40,22 +45,58 @@ pub fn run(vault: &Path, log_format: &str) -> Result<ExitCode> {
             stop.store(true, Ordering::SeqCst);
         });
     }
-    // The web UI and API (DESIGN.md: `daemon` serves it too) start here, on this
-    // runtime beside the scheduler, once the web stage exists.
     info!(vault = %vault.display(), feeds = opened.settings()?.feeds.len(), "daemon started");
+    let requests = Arc::new(FetchRequests::new());
+    let options = ServeOptions { fetch_requests: Some(requests.clone()), ..web.options() };
+    start_web(writer.runtime(), Arc::new(opened), addr, options, stop.clone());
     let mut cycles = 0u64;
+    let mut asked = false;
     while !stop.load(Ordering::SeqCst) {
-        let report = writer.fetch(CycleOptions::default(), &stop, log_result)?;
+        let report = writer.fetch(CycleOptions { force: asked }, &stop, log_result)?;
         cycles += 1;
         info!(cycle = cycles, fetched = report.results.len(), "cycle done");
         let wake = next_wake(writer.next_due()?);
         let started = std::time::Instant::now();
+        asked = false;
         while !stop.load(Ordering::SeqCst) && started.elapsed() < wake {
+            if requests.take() {
+                info!("fetch now, as asked from the web");
+                asked = true;
+                break;
+            }
             std::thread::sleep(Duration::from_millis(100));
         }
     }
     info!(cycles, "daemon stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Serves the web UI on the writer's runtime until `stop`. An address that cannot
+/// be bound is logged and the daemon goes on archiving without it.
+fn start_web(
+    runtime: &tokio::runtime::Runtime,
+    vault: Arc<Vault>,
+    addr: std::net::SocketAddr,
+    options: ServeOptions,
+    stop: Arc<AtomicBool>,
+) {
+    let listener = match runtime.block_on(super::serve::listen(addr, &options)) {
+        Ok(listener) => listener,
+        Err(err) => {
+            warn!("the web UI is not served: {err:#}");
+            return;
+        }
+    };
+    runtime.spawn(async move {
+        let stopped = async move {
+            while !stop.load(Ordering::SeqCst) {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        };
+        if let Err(err) = feedvault_web::serve(vault, listener, options, stopped).await {
+            warn!("the web UI stopped: {err}");
+        }
+    });
 }
 
 /// How long to sleep: until the next feed is due, at most [`MAX_SLEEP`].
@@ -88,7 +129,7 @@ fn log_result(result: &FeedResult) {
     }
 }
 
-fn init_logging(format: &str) -> Result<()> {
+pub fn init_logging(format: &str) -> Result<()> {
     let builder = tracing_subscriber::fmt().with_writer(std::io::stderr);
     match format {
         "human" => builder.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).init(),

@@ -11,6 +11,7 @@ mod parse;
 mod reindex;
 mod remove;
 mod search;
+mod serve;
 mod verify;
 
 use std::path::Path;
@@ -32,7 +33,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::ImportOpml { file } => opml::import(vault, &file),
         Command::ExportOpml => opml::export(vault),
         Command::Fetch { force, wait } => fetch::run(vault, force, wait),
-        Command::Daemon { log_format } => daemon::run(vault, &log_format),
+        Command::Daemon { log_format, web } => daemon::run(vault, &log_format, &web_args(web)),
+        Command::Serve { web } => serve::run(vault, &web_args(web)),
         Command::Parse { file_or_url } => parse::run(&file_or_url),
         Command::ImportArchive { dir } => import_archive::run(vault, &dir),
         Command::Reindex => reindex::run(vault),
@@ -50,6 +52,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 sort: &sort,
             },
         ),
+    }
+}
+
+fn web_args(web: crate::cli::Web) -> serve::WebArgs {
+    serve::WebArgs {
+        addr: web.addr,
+        token: web.token,
+        allow_private_feeds: web.allow_private_feeds,
+        allowed_hosts: web.allowed_hosts,
     }
 }
 

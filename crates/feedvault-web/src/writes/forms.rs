@@ -1,0 +1,61 @@
+//! The POST forms for changes, each with its CSRF token (and a token field when
+//! the server needs one); a server that refuses changes shows why instead.
+
+use maud::{Markup, html};
+
+use crate::context::Ctx;
+use crate::ids;
+use crate::state::AppState;
+use crate::writes::guard::{token_required, writes_enabled};
+
+/// The CSRF action name of unsubscribing from `feed`.
+pub fn remove_action(feed: &str) -> String {
+    format!("remove:{feed}")
+}
+
+fn hidden(s: &AppState, ctx: &Ctx, action: &str) -> Markup {
+    html! {
+        input type="hidden" name="csrf" value=(s.csrf.token(action));
+        @if token_required(s) {
+            label { (ctx.t.token) input type="password" name="token" autocomplete="off" required; }
+        }
+    }
+}
+
+pub fn add_feed(s: &AppState, ctx: &Ctx) -> Markup {
+    if !writes_enabled(s) {
+        return html! { p.notice { (ctx.t.writes_disabled) } };
+    }
+    html! {
+        form.write method="post" action="/feeds" {
+            label { (ctx.t.feed_url) input type="url" name="url" required placeholder="https://"; }
+            label { (ctx.t.feed_name) input type="text" name="name" pattern="[a-z0-9-]*"; }
+            (hidden(s, ctx, "add"))
+            button type="submit" { (ctx.t.add_feed) }
+        }
+    }
+}
+
+pub fn remove_feed(s: &AppState, ctx: &Ctx, feed: &str) -> Markup {
+    if !writes_enabled(s) {
+        return html! {};
+    }
+    html! {
+        form.write method="post" action={ (ids::feed_href(feed)) "/remove" } {
+            (hidden(s, ctx, &remove_action(feed)))
+            button type="submit" { (ctx.t.remove_feed) }
+        }
+    }
+}
+
+pub fn fetch_now(s: &AppState, ctx: &Ctx, _feed: Option<&str>) -> Markup {
+    if !writes_enabled(s) {
+        return html! {};
+    }
+    html! {
+        form.write method="post" action="/fetch" {
+            (hidden(s, ctx, "fetch"))
+            button type="submit" { (ctx.t.fetch_now) }
+        }
+    }
+}
