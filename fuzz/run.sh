@@ -18,10 +18,15 @@ runs="${FUZZ_RUNS:-50000000}"
 jobs="${FUZZ_JOBS:-1}"
 export RUSTC_BOOTSTRAP=1 # cargo-fuzz passes nightly-only flags; stable rustc accepts them so
 
-# -a: debug assertions on (integer overflow is a bug too).
-for target in "${targets[@]}"; do
-    cargo fuzz build -a "$target"
-done
+# -a: debug assertions on (integer overflow is a bug too). One build of every target
+# when all run (cargo builds them in parallel), else one per target.
+if [ -z "${FUZZ_TARGETS:-}" ]; then
+    cargo fuzz build -a
+else
+    for target in "${targets[@]}"; do
+        cargo fuzz build -a "$target"
+    done
+fi
 
 # More than one job: libFuzzer's fork mode (its output stays on stderr).
 parallel=()
