@@ -7,6 +7,7 @@
 use std::fs;
 use std::path::Path;
 
+use feedvault_core::Article;
 use feedvault_core::identity::file_hash;
 use feedvault_store::{ArticleRow, Change, Origin, RevisionRow, Store};
 
@@ -37,24 +38,7 @@ pub fn reindex<S: Store>(root: &Path, store: &mut S) -> Result<ReindexReport> {
             }
         };
         let seen_at = modified_ms(&full).unwrap_or_else(|| article.time.millis().unwrap_or(0));
-        rows.push(Change::Insert(ArticleRow {
-            id: 0,
-            feed: feed_of(path).unwrap_or("").to_owned(),
-            item_key: None,
-            key_hash: layout::key_hash_of(path).map(str::to_owned),
-            path: path.clone(),
-            url: article.url.clone(),
-            title: article.title.clone(),
-            time_ms: article.time.millis(),
-            content_hash: article.content_hash(),
-            first_seen_at: seen_at,
-            version_seen_at: seen_at,
-            revisions: 0,
-            origin: Origin::Reindex,
-            file_hash: Some(file_hash(&bytes)),
-            link_key: crate::writer::link_key(&article.url),
-            raw_hash: None,
-        }));
+        rows.push(Change::Insert(row_from_file(path, feed_of(path).unwrap_or(""), &bytes, &article, seen_at)));
     }
     // Clearing and refilling is one transaction: a crash leaves the old records.
     report.articles = rows.len();
@@ -92,6 +76,29 @@ pub fn reindex<S: Store>(root: &Path, store: &mut S) -> Result<ReindexReport> {
     report.revisions = revisions.len();
     store.apply(&revisions)?;
     Ok(report)
+}
+
+/// The state row of an article file found on disk (identity unknown: the next fetch
+/// of its feed adopts it by the hash in its name or by its link).
+pub fn row_from_file(path: &str, feed: &str, bytes: &[u8], article: &Article, seen_at: i64) -> ArticleRow {
+    ArticleRow {
+        id: 0,
+        feed: feed.to_owned(),
+        item_key: None,
+        key_hash: layout::key_hash_of(path).map(str::to_owned),
+        path: path.to_owned(),
+        url: article.url.clone(),
+        title: article.title.clone(),
+        time_ms: article.time.millis(),
+        content_hash: article.content_hash(),
+        first_seen_at: seen_at,
+        version_seen_at: seen_at,
+        revisions: 0,
+        origin: Origin::Reindex,
+        file_hash: Some(file_hash(bytes)),
+        link_key: crate::writer::link_key(&article.url),
+        raw_hash: None,
+    }
 }
 
 fn modified_ms(path: &Path) -> Option<i64> {

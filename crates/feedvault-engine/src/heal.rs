@@ -13,7 +13,6 @@
 
 use std::path::Path;
 
-use feedvault_archive::layout;
 use feedvault_archive::scan::read_article;
 use feedvault_core::identity::file_hash;
 use feedvault_store::{ArticleRow, Change, Origin, RevisionRow, SqliteStore, Store};
@@ -90,24 +89,9 @@ fn settle_journal(root: &Path, store: &mut SqliteStore, report: &mut HealReport)
             };
             changes.push(Change::AddRevision { article_id: owner.id, revision });
         } else {
-            changes.push(Change::Insert(ArticleRow {
-                id: 0,
-                feed: feed.clone(),
-                item_key: None,
-                key_hash: layout::key_hash_of(path).map(str::to_owned),
-                path: path.clone(),
-                url: article.url.clone(),
-                title: article.title.clone(),
-                time_ms: article.time.millis(),
-                content_hash: article.content_hash(),
-                first_seen_at: now,
-                version_seen_at: now,
-                revisions: 0,
-                origin: Origin::Fetch,
-                file_hash: Some(file_hash(&bytes)),
-                link_key: feedvault_archive::writer::link_key(&article.url),
-                raw_hash: None,
-            }));
+            // Written by a fetch whose state was lost: its origin is still a fetch.
+            let row = feedvault_archive::reindex::row_from_file(path, feed, &bytes, &article, now);
+            changes.push(Change::Insert(ArticleRow { origin: Origin::Fetch, ..row }));
         }
         report.files_recovered += 1;
     }
