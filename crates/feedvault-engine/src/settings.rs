@@ -29,6 +29,7 @@ pub struct Settings {
     pub vault: VaultSection,
     pub fetch: FetchSection,
     pub import: ImportSection,
+    pub web: WebSection,
     pub feeds: Vec<FeedSettings>,
 }
 
@@ -106,6 +107,37 @@ impl Default for FetchSection {
 pub struct ImportSection {
     /// Folder names of the source archive to feed names: `{ "纽约时报" = "nyt" }`.
     pub folders: BTreeMap<String, String>,
+}
+
+/// `[web]`: how the web UI shows archived articles (the files never change).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct WebSection {
+    /// Known feed boilerplate dropped from the end of a body when it is shown.
+    pub boilerplate: Vec<BoilerplateRule>,
+}
+
+impl Default for WebSection {
+    fn default() -> Self {
+        WebSection {
+            boilerplate: vec![BoilerplateRule {
+                name: "feedx.net footer".into(),
+                marker: "<br><hr><div>获取更多RSS：".into(),
+                end: "</div>".into(),
+            }],
+        }
+    }
+}
+
+/// A trailing block of boilerplate: from the last `marker` to the end of the body,
+/// when the body then ends with `end`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoilerplateRule {
+    pub name: String,
+    pub marker: String,
+    #[serde(default)]
+    pub end: String,
 }
 
 /// One `[[feeds]]` table: a subscription.
@@ -401,6 +433,13 @@ stall_timeout = "{stall_timeout}"
 gone_after_checks = {gone_after_checks}
 gone_after = "{gone_after}"
 
+[web]
+# Known feed boilerplate the web UI drops from the end of a body when it shows it
+# (the article file is never changed): from the last `marker` to the end, when the
+# body then ends with `end`.
+boilerplate = [
+{boilerplate}]
+
 # Subscriptions, one [[feeds]] table each. `feedvault add` appends here.
 # Per feed: name (the folder under archive/), url, and optionally title,
 # timezone (for feed dates written without a zone; default UTC), proxy,
@@ -421,8 +460,25 @@ gone_after = "{gone_after}"
         stall_timeout = d(fetch.stall_timeout),
         gone_after_checks = fetch.gone_after_checks,
         gone_after = d(fetch.gone_after),
+        boilerplate = WebSection::default()
+            .boilerplate
+            .iter()
+            .map(|r| {
+                format!(
+                    "  {{ name = {}, marker = {}, end = {} }},\n",
+                    toml_string(&r.name),
+                    toml_string(&r.marker),
+                    toml_string(&r.end)
+                )
+            })
+            .collect::<String>(),
     );
     out
+}
+
+/// A TOML basic string.
+fn toml_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 #[cfg(test)]
@@ -467,6 +523,7 @@ mod tests {
             ("[[feeds]]\nname = \"a\"\nurl = \"x\"\nheader = {}\n", "unknown key `header` in [[feeds]] #1"),
             ("colour = 1\n", "unknown key `colour` at the top level"),
             ("[publish]\nremotes = []\n", "unknown key `publish` at the top level"),
+            ("[web]\nboilerplat = []\n", "unknown key `boilerplat` in [web]"),
         ];
         for (text, want) in cases {
             let err = Settings::parse(text, "feedvault.toml").unwrap_err().to_string();

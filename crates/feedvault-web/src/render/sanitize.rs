@@ -24,14 +24,18 @@ pub struct Boilerplate {
 }
 
 impl Boilerplate {
-    /// The rules applied unless configured otherwise: feedx.net's footer
-    /// `<br><hr><div>获取更多RSS：…</div>`.
+    /// The rules feedvault.toml's `[web] boilerplate` gives (its default: feedx.net's
+    /// footer `<br><hr><div>获取更多RSS：…</div>`).
+    pub fn from_settings(web: &feedvault_engine::settings::WebSection) -> Vec<Boilerplate> {
+        web.boilerplate
+            .iter()
+            .map(|rule| Boilerplate { name: rule.name.clone(), marker: rule.marker.clone(), end: rule.end.clone() })
+            .collect()
+    }
+
+    /// The rules applied unless configured otherwise.
     pub fn defaults() -> Vec<Boilerplate> {
-        vec![Boilerplate {
-            name: "feedx.net footer".into(),
-            marker: "<br><hr><div>获取更多RSS：".into(),
-            end: "</div>".into(),
-        }]
+        Self::from_settings(&feedvault_engine::settings::WebSection::default())
     }
 
     /// `body` without this boilerplate at its end.
@@ -130,6 +134,18 @@ mod tests {
         assert_eq!(clean(&format!("<p>正文</p>{footer}")), "<p>正文</p>");
         let middle = format!("<p>a</p>{footer}<p>b</p>");
         assert!(clean(&middle).contains("feedx.net"), "a footer in the middle is content");
+    }
+
+    #[test]
+    fn rules_come_from_feedvault_toml() {
+        let text = "[web]\nboilerplate = [{ name = \"ad\", marker = \"<div class=ad>\", end = \"</div>\" }]\n";
+        let settings = feedvault_engine::Settings::parse(text, "feedvault.toml").unwrap();
+        let rules = Boilerplate::from_settings(&settings.web);
+        assert_eq!(rules.len(), 1, "the configured rules replace the default");
+        assert_eq!(rules[0].strip("<p>news</p><div class=ad>buy</div>"), "<p>news</p>");
+        let inside = "<div class=ad>x</div><p>news</p>";
+        assert_eq!(rules[0].strip(inside), inside, "only at the end");
+        assert_eq!(Boilerplate::defaults()[0].name, "feedx.net footer");
     }
 
     #[test]

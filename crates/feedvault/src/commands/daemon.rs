@@ -47,7 +47,7 @@ pub fn run(vault: &Path, log_format: &str, web: &WebArgs) -> Result<ExitCode> {
     }
     info!(vault = %vault.display(), feeds = opened.settings()?.feeds.len(), "daemon started");
     let requests = Arc::new(FetchRequests::new());
-    let options = ServeOptions { fetch_requests: Some(requests.clone()), ..web.options() };
+    let options = ServeOptions { fetch_requests: Some(requests.clone()), ..web.options(&opened.settings()?) };
     start_web(writer.runtime(), Arc::new(opened), addr, options, stop.clone());
     let mut cycles = 0u64;
     let mut asked = false;

@@ -10,8 +10,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use feedvault_engine::Settings;
 use feedvault_engine::Vault;
-use feedvault_web::ServeOptions;
+use feedvault_web::{Boilerplate, ServeOptions};
 use tracing::{info, warn};
 
 use crate::usage;
@@ -29,11 +30,14 @@ impl WebArgs {
         self.addr.parse().map_err(|_| usage!("--addr {:?} is not an address such as 127.0.0.1:8080", self.addr))
     }
 
-    pub fn options(&self) -> ServeOptions {
+    /// The server's options: these arguments, and the boilerplate rules of
+    /// feedvault.toml's `[web]`.
+    pub fn options(&self, settings: &Settings) -> ServeOptions {
         ServeOptions {
             token: self.token.clone().filter(|t| !t.is_empty()),
             allow_private_feeds: self.allow_private_feeds,
             allowed_hosts: self.allowed_hosts.clone(),
+            boilerplate: Boilerplate::from_settings(&settings.web),
             ..ServeOptions::default()
         }
     }
@@ -63,7 +67,7 @@ pub fn run(vault: &Path, args: &WebArgs) -> Result<ExitCode> {
     super::daemon::init_logging("human")?;
     let addr = args.addr()?;
     let opened = Arc::new(Vault::open(vault)?);
-    let options = args.options();
+    let options = args.options(&opened.settings()?);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async move {
         let listener = listen(addr, &options).await?;
