@@ -73,6 +73,9 @@ pub fn add_feed(doc: &mut DocumentMut, feed: &FeedSettings) {
     if let Some(title) = &feed.title {
         table["title"] = value(title);
     }
+    if feed.public_only {
+        table["public_only"] = value(true);
+    }
     let feeds = doc.entry("feeds").or_insert(Item::ArrayOfTables(ArrayOfTables::new()));
     if let Some(tables) = feeds.as_array_of_tables_mut() {
         tables.push(table);

@@ -36,6 +36,8 @@ use feedvault_store::{SqliteStore, Store, StoreReader};
 pub use cycle::{CycleOptions, CycleReport, FeedResult, Outcome};
 pub use error::{EngineError, Result};
 pub use feedvault_core::FailureKind;
+/// Which addresses a feed added from the web may reach (the fetcher checks every hop).
+pub use feedvault_fetch::address;
 pub use heal::HealReport;
 pub use index::Indexer;
 pub use read::{ArticleDetail, ArticleQuery, ArticleSummary, ChangeView, DayView, FeedView, Page, Paged, RevisionView};
@@ -136,8 +138,27 @@ impl Vault {
         title: Option<String>,
         base_dir: &Path,
     ) -> Result<FeedSettings> {
+        self.add_subscription(url, name, title, base_dir, false)
+    }
+
+    /// Subscribes to a web address asked for by someone other than the vault's
+    /// owner (the web UI): the feed is marked `public_only`, so every hop of every
+    /// fetch of it is refused when it leads to a loopback, private or link-local
+    /// address.
+    pub fn subscribe_public_only(&self, url: &str, name: Option<&str>) -> Result<FeedSettings> {
+        self.add_subscription(url, name, None, &self.root, true)
+    }
+
+    fn add_subscription(
+        &self,
+        url: &str,
+        name: Option<&str>,
+        title: Option<String>,
+        base_dir: &Path,
+        public_only: bool,
+    ) -> Result<FeedSettings> {
         config_file::edit(&self.root, |doc, settings| {
-            let feed = subscribe::plan(settings, url, name, title, base_dir)?;
+            let feed = FeedSettings { public_only, ..subscribe::plan(settings, url, name, title, base_dir)? };
             config_file::add_feed(doc, &feed);
             Ok(feed)
         })

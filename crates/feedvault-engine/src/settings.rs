@@ -170,6 +170,10 @@ pub struct FeedSettings {
     /// feed's title).
     #[serde(default)]
     pub list_name: Option<String>,
+    /// Refuse every hop of every fetch whose address is loopback, private or
+    /// link-local (set on feeds added from the web).
+    #[serde(default)]
+    pub public_only: bool,
 }
 
 impl Settings {
@@ -276,6 +280,7 @@ impl Settings {
             cookies: pairs(&feed.cookies),
             proxy,
             allow_insecure_redirects: feed.allow_insecure_redirects,
+            public_only: feed.public_only,
         })
     }
 }

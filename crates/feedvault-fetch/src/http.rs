@@ -109,6 +109,9 @@ impl Fetcher {
             };
             // The total limit runs from when the fetch may start, not while it queues.
             let deadline = *deadline.get_or_insert_with(|| Instant::now() + options.total_timeout);
+            if spec.public_only {
+                crate::address::check_public(&url).await?;
+            }
             on_origin = on_origin && url.origin() == origin;
             let mut request = client.get(url.clone()).headers(hop_headers.clone());
             if on_origin {

@@ -18,6 +18,7 @@
 //!
 //! It knows nothing of parsing, storing or archiving.
 
+pub mod address;
 mod client;
 mod error;
 pub mod headers;

@@ -117,6 +117,9 @@ pub struct RequestSpec {
     /// Follows a redirect from `https` to plain `http` instead of refusing it with
     /// [`FailureKind::Redirects`] (the per-feed `allow_insecure_redirects = true`).
     pub allow_insecure_redirects: bool,
+    /// Check every hop's address after DNS resolution and refuse internal ones
+    /// ([`crate::address`]): set for feeds added from the web.
+    pub public_only: bool,
 }
 
 impl RequestSpec {

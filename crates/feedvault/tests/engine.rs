@@ -312,3 +312,27 @@ fn add_on_a_silent_address_subscribes_it_as_given() {
     let settings = Vault::open(&vault).unwrap().settings().unwrap();
     assert_eq!(settings.feed("slow").map(|f| f.url.as_str()), Some(server.url("/slow").as_str()));
 }
+
+/// A feed added from the web is `public_only`: every fetch checks every hop's
+/// address, so one that leads to loopback (here, the test server itself, which a
+/// redirect or a changed DNS answer could point at) fails and fetches nothing.
+#[test]
+fn a_public_only_feed_never_reaches_an_internal_address() {
+    let server = Server::start();
+    server.route("/feed.xml", Response::ok("application/rss+xml", rss("en", &[("1", "t", "<p>b</p>")])));
+    let dir = new_vault();
+    let vault = dir.path().join("v");
+    subscribe(&vault, "open", &server.url("/feed.xml"));
+    subscribe(&vault, "guarded", &server.url("/feed.xml"));
+    let config = vault.join("feedvault.toml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(&config, format!("{text}public_only = true\n")).unwrap();
+    feedvault(&vault)
+        .arg("fetch")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("open: 1 new"))
+        .stdout(predicate::str::contains("guarded: failed (config)"))
+        .stderr(predicate::str::contains("added from the web"));
+    assert_eq!(server.requests_to("/feed.xml").len(), 1, "the guarded feed never sent a request");
+}

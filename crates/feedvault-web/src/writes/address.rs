@@ -1,51 +1,16 @@
 //! Which addresses the web may ask feedvault to fetch: not loopback, private,
 //! link-local, shared (CGNAT), unspecified, multicast or documentation addresses,
 //! unless the configuration allows them. Checked here after DNS resolution, when a
-//! feed is added; checking again after every redirect is the fetcher's job (it does
-//! not yet: DECISIONS.md).
+//! feed is added; such a feed is marked `public_only`, and the fetcher checks every
+//! hop of every later fetch again (`feedvault_engine::address`).
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 use url::Url;
 
 use crate::error::WebError;
 
-/// Whether the web must not make feedvault fetch from `ip`.
-pub fn is_internal(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => internal_v4(v4),
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return internal_v4(v4);
-            }
-            let first = v6.segments()[0];
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00 // unique local
-                || (first & 0xffc0) == 0xfe80 // link-local
-                || (first & 0xffc0) == 0xfec0 // site-local (deprecated)
-                || v6.segments()[..2] == [0x2001, 0x0db8] // documentation
-                || v6.segments()[..6] == [0, 0, 0, 0, 0, 0] // IPv4-compatible
-                || first == 0x0064 && v6.segments()[1] == 0xff9b // NAT64 of anything
-        }
-    }
-}
-
-fn internal_v4(ip: Ipv4Addr) -> bool {
-    let [a, b, ..] = ip.octets();
-    ip.is_loopback()
-        || ip.is_private()
-        || ip.is_link_local()
-        || ip.is_unspecified()
-        || ip.is_broadcast()
-        || ip.is_multicast()
-        || ip.is_documentation()
-        || a == 0
-        || (a == 100 && (64..128).contains(&b)) // shared address space (CGNAT)
-        || (a == 198 && (b == 18 || b == 19)) // benchmarking
-        || a >= 240
-}
+pub use feedvault_engine::address::is_internal;
 
 /// Checks that `url` is an http(s) address whose host resolves only to addresses
 /// the web may reach (any internal one refuses it: DNS can answer differently on

@@ -45,7 +45,13 @@ pub async fn add_feed(
     state
         .run(ctx, move |s, _| {
             let name = (!name.is_empty()).then_some(name.as_str());
-            let feed = s.vault.subscribe(url.as_str(), name, None, s.vault.root())?;
+            // Unless internal addresses are allowed, every later fetch of the feed
+            // checks every hop again (a redirect, or DNS answering otherwise).
+            let feed = if s.options.allow_private_feeds {
+                s.vault.subscribe(url.as_str(), name, None, s.vault.root())?
+            } else {
+                s.vault.subscribe_public_only(url.as_str(), name)?
+            };
             if let Some(requests) = &s.options.fetch_requests {
                 requests.request();
             }
