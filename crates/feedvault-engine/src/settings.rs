@@ -449,8 +449,9 @@ boilerplate = [
 # Per feed: name (the folder under archive/), url, and optionally title,
 # timezone (for feed dates written without a zone; default UTC), proxy,
 # user_agent, headers = {{ "X-Key" = "…" }}, cookies = {{ session = "…" }},
-# min_interval, max_interval, allow_insecure_redirects and list_name (the
-# countdown layout's lists/<list_name>.md; default: the feed's title).
+# min_interval, max_interval, allow_insecure_redirects, public_only (set on
+# feeds added from the web: no fetch of them may reach a private address) and
+# list_name (the countdown layout's lists/<list_name>.md; default: the title).
 "#,
         layout = layout_name(layout),
         mib = vault.max_feed_bytes / (1024 * 1024),
