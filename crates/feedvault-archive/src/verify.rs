@@ -8,17 +8,21 @@ use std::path::Path;
 
 use feedvault_core::Article;
 use feedvault_core::identity::file_hash;
-use feedvault_store::Store;
+use feedvault_store::RecordedFile;
 
 use crate::Result;
 use crate::scan::scan;
 
-/// Problems found, one line each; empty when the vault is sound. `progress` is told
-/// (files checked, files in all) as the check goes.
-pub fn verify<S: Store>(root: &Path, store: &S, progress: &mut dyn FnMut(usize, usize)) -> Result<Vec<String>> {
+/// Problems found, one line each; empty when the vault is sound. `recorded_files` is
+/// what state.db records (every article and revision with its byte hash); `progress`
+/// is told (files checked, files in all) as the check goes.
+pub fn verify(
+    root: &Path,
+    recorded_files: &[RecordedFile],
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Vec<String>> {
     let found = scan(root)?;
     let mut problems = Vec::new();
-    let recorded_files = store.recorded_files()?;
     let recorded: HashMap<&str, Option<&str>> =
         recorded_files.iter().map(|f| (f.path.as_str(), f.file_hash.as_deref())).collect();
     let revision_files: Vec<&String> = found.revisions.iter().map(|(_, r)| r).collect();
@@ -47,7 +51,7 @@ pub fn verify<S: Store>(root: &Path, store: &S, progress: &mut dyn FnMut(usize, 
     }
     progress(total, total);
     let on_disk: HashSet<&str> = on_disk.into_iter().map(String::as_str).collect();
-    for file in &recorded_files {
+    for file in recorded_files {
         if !on_disk.contains(file.path.as_str()) {
             problems.push(format!("{}: recorded in state.db but the file is missing", file.path));
         }

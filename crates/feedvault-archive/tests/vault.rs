@@ -81,7 +81,7 @@ fn new_then_unchanged_then_revised() {
     assert_eq!(fs::read_to_string(dir.path().join(revision)).unwrap(), first, "the old version is kept whole");
     let current = fs::read(dir.path().join(&files[0])).unwrap();
     assert_eq!(Article::from_file(&current).unwrap().title, "标题（更新）");
-    assert!(verify(dir.path(), archiver.store(), &mut |_, _| {}).unwrap().is_empty());
+    assert!(verify(dir.path(), &archiver.store().recorded_files().unwrap(), &mut |_, _| {}).unwrap().is_empty());
 }
 
 #[test]
@@ -111,7 +111,7 @@ fn a_file_written_before_a_crash_lost_its_row_is_adopted_not_duplicated() {
     let report = archiver.archive_items("f", &items, now()).unwrap();
     assert_eq!((report.new, report.written.len()), (1, 0));
     assert_eq!(files_under(dir.path()).len(), 1);
-    assert!(verify(dir.path(), archiver.store(), &mut |_, _| {}).unwrap().is_empty());
+    assert!(verify(dir.path(), &archiver.store().recorded_files().unwrap(), &mut |_, _| {}).unwrap().is_empty());
 }
 
 #[test]
@@ -126,7 +126,7 @@ fn reindex_rebuilds_state_and_fetch_recognizes_the_articles_again() {
     let report = reindex(dir.path(), archiver.store_mut()).unwrap();
     assert_eq!((report.articles, report.revisions, report.skipped.len()), (2, 1, 0));
     assert_eq!(before, (archiver.store().article_paths().unwrap(), archiver.store().revision_paths().unwrap()));
-    assert!(verify(dir.path(), archiver.store(), &mut |_, _| {}).unwrap().is_empty());
+    assert!(verify(dir.path(), &archiver.store().recorded_files().unwrap(), &mut |_, _| {}).unwrap().is_empty());
 
     let report = archiver.archive_items("f", &[item("a", "t2", "b2"), item("b", "u", "c")], now()).unwrap();
     assert_eq!((report.new, report.revised, report.unchanged), (0, 0, 2), "identities recovered from file names");
@@ -141,7 +141,7 @@ fn verify_lists_every_kind_of_problem() {
     fs::remove_file(dir.path().join(&report.written[0])).unwrap();
     fs::write(folder.join("stray.md"), "not an article").unwrap();
     fs::write(folder.join(".x.md.1.fvtmp"), "partial").unwrap();
-    let problems = verify(dir.path(), archiver.store(), &mut |_, _| {}).unwrap();
+    let problems = verify(dir.path(), &archiver.store().recorded_files().unwrap(), &mut |_, _| {}).unwrap();
     let text = problems.join("\n");
     assert!(text.contains("file is missing"), "{text}");
     assert!(text.contains("stray.md: not an article file"), "{text}");
@@ -186,7 +186,7 @@ fn import_keeps_files_byte_for_byte_and_fetch_adopts_them() {
     };
     let report = archiver.archive_items("cn-nytimes-com", &[fetched], now()).unwrap();
     assert_eq!((report.new, report.unchanged), (0, 1));
-    assert!(verify(vault.path(), archiver.store(), &mut |_, _| {}).unwrap().is_empty());
+    assert!(verify(vault.path(), &archiver.store().recorded_files().unwrap(), &mut |_, _| {}).unwrap().is_empty());
 }
 
 #[test]
@@ -221,7 +221,7 @@ fn importing_again_after_state_was_lost_records_the_same_files() {
     let report = import_archive(&mut archiver, source.path(), now(), &Default::default()).unwrap();
     assert_eq!(report.imported, 1, "recorded again");
     assert_eq!(files_under(vault.path()).len(), 1, "the identical file is adopted, not copied beside itself");
-    assert!(verify(vault.path(), archiver.store(), &mut |_, _| {}).unwrap().is_empty());
+    assert!(verify(vault.path(), &archiver.store().recorded_files().unwrap(), &mut |_, _| {}).unwrap().is_empty());
 }
 
 /// A better parser reads the same bytes differently: the same raw bytes are the
@@ -252,5 +252,5 @@ fn a_parser_fix_never_looks_like_an_edit() {
     }];
     let report = archiver.archive_items("nyt", &legacy, now()).unwrap();
     assert_eq!((report.new, report.unchanged), (0, 1), "same link, same text: the same article");
-    assert!(verify(dir.path(), archiver.store(), &mut |_, _| {}).unwrap().is_empty());
+    assert!(verify(dir.path(), &archiver.store().recorded_files().unwrap(), &mut |_, _| {}).unwrap().is_empty());
 }

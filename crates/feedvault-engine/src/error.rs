@@ -19,8 +19,6 @@ pub enum EngineError {
     Search(#[from] feedvault_search::SearchError),
     #[error(transparent)]
     Fetch(#[from] feedvault_fetch::FetchError),
-    #[error(transparent)]
-    Feed(#[from] feedvault_feed::FeedError),
     #[error("{}: {source}", .path.display())]
     Io {
         path: PathBuf,

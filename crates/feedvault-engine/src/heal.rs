@@ -102,10 +102,8 @@ fn settle_journal(root: &Path, store: &mut SqliteStore, report: &mut HealReport)
 }
 
 fn record_missing_hashes(root: &Path, store: &mut SqliteStore, report: &mut HealReport) -> Result<()> {
-    let missing: Vec<String> =
-        store.recorded_files()?.into_iter().filter(|f| f.file_hash.is_none()).map(|f| f.path).collect();
     let mut hashes = Vec::new();
-    for path in missing {
+    for path in store.unhashed_files()? {
         if let Ok(bytes) = std::fs::read(root.join(&path)) {
             hashes.push((path, file_hash(&bytes)));
         }
@@ -127,7 +125,7 @@ pub fn index_unindexed(root: &Path, store: &SqliteStore, indexer: &Indexer) -> R
         for row in rows {
             // A missing or unreadable file is `verify`'s to report.
             if let Ok(Ok((_, article))) = read_article(&root.join(&row.path)) {
-                documents.push(document(&row.path, &row.feed, &article));
+                documents.push(document(row.path, &row.feed, article));
             }
         }
         count += documents.len();

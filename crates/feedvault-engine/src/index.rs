@@ -31,20 +31,8 @@ const COMMIT_INTERVAL: Duration = Duration::from_secs(2);
 /// An indexer with uncommitted work commits after this long without new work.
 const IDLE: Duration = Duration::from_millis(250);
 
-/// The index document of an archived article.
-pub fn document(path: &str, feed: &str, article: &Article) -> Document {
-    Document {
-        path: path.to_owned(),
-        feed: feed.to_owned(),
-        title: article.title.clone(),
-        link: article.url.clone(),
-        published_ms: article.time.millis(),
-        body_html: article.body.clone(),
-    }
-}
-
 /// The index document of an archived article, taking its strings.
-pub fn into_document(path: String, feed: &str, article: Article) -> Document {
+pub fn document(path: String, feed: &str, article: Article) -> Document {
     Document {
         path,
         feed: feed.to_owned(),

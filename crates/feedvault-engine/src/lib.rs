@@ -209,11 +209,12 @@ impl Vault {
 
     /// Checks the vault: every file readable, still the bytes it was archived with,
     /// recorded in state.db, and in the search index. `progress` sees (checked, all).
+    /// It only reads: verify runs beside a fetch, and on a vault it may not write.
     pub fn verify(&self, progress: &mut dyn FnMut(usize, usize)) -> Result<Vec<String>> {
-        let store = SqliteStore::open(&self.root.join("state.db"))?;
-        let mut problems = feedvault_archive::verify::verify(&self.root, &store, progress)?;
+        let recorded = self.reader.recorded_files()?;
+        let mut problems = feedvault_archive::verify::verify(&self.root, &recorded, progress)?;
         match self.index() {
-            Ok(index) => problems.extend(index::compare(index, &store.article_paths()?)?),
+            Ok(index) => problems.extend(index::compare(index, &self.reader.article_paths()?)?),
             Err(err) => problems.push(err.to_string()),
         }
         Ok(problems)
@@ -323,7 +324,7 @@ impl VaultWriter {
         let mut report = feedvault_archive::import::import_archive(&mut self.archiver, dir, Utc::now(), &options)?;
         let articles = std::mem::take(&mut report.articles);
         self.indexer
-            .add(articles.iter().map(|(path, feed, article)| index::document(path, feed, article)).collect())?;
+            .add(articles.into_iter().map(|(path, feed, article)| index::document(path, &feed, article)).collect())?;
         self.indexer.flush()?;
         if settings.vault.layout == Layout::Countdown {
             for feed in report.by_feed.keys() {

@@ -62,9 +62,12 @@ pub async fn check_public(url: &Url) -> Result<(), FetchError> {
             .map(|a| a.ip())
             .collect(),
     };
+    if addresses.is_empty() {
+        return Err(FetchError::new(FailureKind::Dns, format!("DNS lookup found no address for {url}")));
+    }
     match addresses.iter().find(|ip| is_internal(**ip)) {
         Some(ip) => Err(refuse(format!(
-            "refusing {url}: {host} is a loopback, private or link-local address ({ip}), and this feed was added from the web"
+            "refusing {url}: {host} is a loopback, private or link-local address ({ip}); feeds added from the web may not reach those"
         ))),
         None => Ok(()),
     }
@@ -81,17 +84,22 @@ mod tests {
             "10.1.2.3",
             "172.16.0.1",
             "192.168.1.1",
-            "169.254.1.1",
-            "100.64.0.1",
+            "169.254.169.254",
             "0.0.0.0",
+            "100.64.0.1",
+            "255.255.255.255",
+            "224.0.0.1",
             "::1",
+            "::",
             "fe80::1",
-            "fc00::1",
+            "fd00::1",
             "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "64:ff9b::a00:1",
         ] {
             assert!(is_internal(internal.parse().unwrap()), "{internal}");
         }
-        for public in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8"] {
+        for public in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8", "100.128.0.1"] {
             assert!(!is_internal(public.parse().unwrap()), "{public}");
         }
     }

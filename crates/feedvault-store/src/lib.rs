@@ -258,6 +258,8 @@ pub trait Store {
     fn mark_all_unindexed(&mut self) -> Result<()>;
     /// Every article and revision file with its recorded byte hash.
     fn recorded_files(&self) -> Result<Vec<RecordedFile>>;
+    /// Articles and revisions recorded without a byte hash.
+    fn unhashed_files(&self) -> Result<Vec<String>>;
     /// Records byte hashes for files that had none.
     fn set_file_hashes(&mut self, hashes: &[(String, String)]) -> Result<()>;
 }

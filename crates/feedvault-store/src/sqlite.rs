@@ -4,7 +4,7 @@ use std::path::Path;
 
 use rusqlite::{Connection, params};
 
-use crate::queries::{self, ARTICLE_COLUMNS, ArticleFilter, ArticleSort, article_row, sql};
+use crate::queries::{self, ARTICLE_COLUMNS, article_row, sql};
 use crate::{
     ArticleRow, Change, CheckOutcome, FeedState, Lookup, RecordedFile, Result, RevisionRow, Store, migrations,
 };
@@ -51,21 +51,6 @@ impl SqliteStore {
     /// The id SQLite gave the most recent insert.
     pub fn last_insert_id(&self) -> i64 {
         self.conn.last_insert_rowid()
-    }
-
-    /// A page of articles and how many match (as [`crate::StoreReader::articles`]).
-    pub fn articles(
-        &self,
-        filter: &ArticleFilter,
-        sort: ArticleSort,
-        offset: usize,
-        limit: usize,
-    ) -> Result<(Vec<ArticleRow>, u64)> {
-        queries::articles_page(&self.conn, filter, sort, offset, limit)
-    }
-
-    pub fn revisions_of(&self, article_id: i64) -> Result<Vec<RevisionRow>> {
-        queries::revisions_of(&self.conn, article_id)
     }
 }
 
@@ -232,6 +217,14 @@ impl Store for SqliteStore {
 
     fn recorded_files(&self) -> Result<Vec<RecordedFile>> {
         queries::recorded_files(&self.conn)
+    }
+
+    fn unhashed_files(&self) -> Result<Vec<String>> {
+        queries::strings(
+            &self.conn,
+            "SELECT path FROM articles WHERE file_hash IS NULL UNION ALL SELECT path FROM revisions WHERE file_hash IS NULL",
+            "listing unhashed files",
+        )
     }
 
     fn set_file_hashes(&mut self, hashes: &[(String, String)]) -> Result<()> {

@@ -183,8 +183,6 @@ fn kill_nine_at_random_moments_heals_on_the_next_fetch() {
         let got = article_bytes(&vault);
         assert_eq!(got.len(), 5000, "round {round} (killed at {at:?} with {interrupted} files): every article once");
         assert!(got == expected, "round {round} (killed at {at:?}): the files are byte for byte the reference's");
-        let found = feedvault(&vault).args(["search", "archive", "--json", "--limit", "1"]).output().unwrap();
-        assert!(found.status.success());
         let total = feedvault(&vault).args(["search", "archive"]).output().unwrap();
         assert!(String::from_utf8_lossy(&total.stdout).contains("5000 results"), "round {round}: all searchable");
         fs::remove_dir_all(&vault).unwrap();

@@ -24,7 +24,7 @@ use feedvault_core::identity::sha256_hex;
 use feedvault_feed::ParseOptions;
 use feedvault_fetch::schedule::{self, GoneRule, Hints, ScheduleOptions};
 use feedvault_fetch::{FetchError, Fetched, RequestSpec, Response, Source, Validators};
-use feedvault_store::Store;
+use feedvault_store::{FeedState, Store};
 use tokio::task::JoinSet;
 
 use crate::config_file;
@@ -112,7 +112,7 @@ pub(crate) fn run(
             Err(err) => {
                 let observed =
                     Observed::FetchFailed { kind: FailureKind::Config, message: err.to_string(), retry_after: None };
-                let result = carry_out(writer, settings, feed, observed, Hints::default(), None, now)?;
+                let result = carry_out(writer, settings, feed, observed, Check::new(&state, now))?;
                 each(&result);
                 report.results.push(result);
                 continue;
@@ -247,11 +247,14 @@ fn one_feed(
         Ok(response) => response,
         Err(err) => {
             let observed = Observed::FetchFailed { kind: err.kind, message: err.message, retry_after: err.retry_after };
-            return carry_out(writer, settings, feed, observed, Hints::default(), None, now);
+            return carry_out(writer, settings, feed, observed, Check::new(&previous, now));
         }
     };
-    let moved = response.permanent_url.as_ref().map(|url| url.to_string());
-    let hints = Hints::from_cache(&response.cache, now);
+    let check = Check {
+        hints: Hints::from_cache(&response.cache, now),
+        moved: response.permanent_url.as_ref().map(|url| url.to_string()),
+        ..Check::new(&previous, now)
+    };
     let body = match response.fetched {
         Fetched::NotModified => {
             let observed = Observed::Unchanged {
@@ -259,7 +262,7 @@ fn one_feed(
                 last_modified: previous.last_modified.clone(),
                 body_hash: previous.body_hash.clone(),
             };
-            return carry_out(writer, settings, feed, observed, hints, moved, now);
+            return carry_out(writer, settings, feed, observed, check);
         }
         Fetched::Body(body) => body,
     };
@@ -270,7 +273,7 @@ fn one_feed(
             last_modified: body.validators.last_modified.clone(),
             body_hash: Some(body_hash),
         };
-        return carry_out(writer, settings, feed, observed, hints, moved, now);
+        return carry_out(writer, settings, feed, observed, check);
     }
     let parse_options = ParseOptions {
         url: source.base_url().map(|_| body.final_url.clone()),
@@ -287,7 +290,7 @@ fn one_feed(
                 _ => FailureKind::Parse,
             };
             let observed = Observed::ParseFailed { kind, message: err.to_string() };
-            return carry_out(writer, settings, feed, observed, hints, moved, now);
+            return carry_out(writer, settings, feed, observed, check);
         }
     };
     let report = writer.archiver.archive_items(&feed.name, &parsed.items, now)?;
@@ -301,11 +304,7 @@ fn one_feed(
     // bodies go with it (a cycle over thousands of feeds keeps none of them).
     let (new, revised, unchanged) = (report.new, report.revised, report.unchanged);
     writer.indexer.add(
-        report
-            .changed
-            .into_iter()
-            .map(|(path, article)| crate::index::into_document(path, &feed.name, article))
-            .collect(),
+        report.changed.into_iter().map(|(path, article)| crate::index::document(path, &feed.name, article)).collect(),
     )?;
     let hints = Hints {
         ttl: parsed.ttl_minutes.map(|m| schedule::ttl(m.into())),
@@ -314,7 +313,7 @@ fn one_feed(
             .is_some()
             .then(|| schedule::syndication_period(parsed.update_period.as_deref(), parsed.update_frequency))
             .flatten(),
-        ..hints
+        ..check.hints
     };
     // On the first fetch nothing has arrived yet: the items' own dates tell the rate.
     let published = previous
@@ -329,11 +328,8 @@ fn one_feed(
         items: parsed.items.len(),
         new,
     };
-    let mut result = carry_out_with(writer, settings, feed, observed, hints, moved, now, published)?;
-    if result.outcome == Outcome::Unchanged {
-        result.outcome = Outcome::Archived { new, revised, unchanged };
-    }
-    Ok(result)
+    let check = Check { hints, published, archived: Some(Outcome::Archived { new, revised, unchanged }), ..check };
+    carry_out(writer, settings, feed, observed, check)
 }
 
 fn schedule_options(settings: &Settings, feed: &FeedSettings) -> ScheduleOptions {
@@ -344,33 +340,38 @@ fn schedule_options(settings: &Settings, feed: &FeedSettings) -> ScheduleOptions
     }
 }
 
+/// What a check saw besides its observation, for [`carry_out`].
+struct Check<'a> {
+    /// The feed's state before this check.
+    previous: &'a FeedState,
+    now: DateTime<Utc>,
+    /// Lower bounds on the interval from the response and the document.
+    hints: Hints,
+    /// Where every redirect of the chain was permanent to, if anywhere.
+    moved: Option<String>,
+    /// On a first fetch, the items' dates (the rate the feed publishes at).
+    published: Option<Vec<DateTime<Utc>>>,
+    /// What archiving the items did, when they were archived.
+    archived: Option<Outcome>,
+}
+
+impl<'a> Check<'a> {
+    fn new(previous: &'a FeedState, now: DateTime<Utc>) -> Self {
+        Check { previous, now, hints: Hints::default(), moved: None, published: None, archived: None }
+    }
+}
+
+/// Decides the check (the pure part) and carries the decision out: state.db, and a
+/// permanent move written back to feedvault.toml by name under its lock.
 fn carry_out(
     writer: &mut VaultWriter,
     settings: &Settings,
     feed: &FeedSettings,
     observed: Observed,
-    hints: Hints,
-    moved: Option<String>,
-    now: DateTime<Utc>,
+    check: Check<'_>,
 ) -> Result<FeedResult> {
-    carry_out_with(writer, settings, feed, observed, hints, moved, now, None)
-}
-
-/// Decides the check (the pure part) and carries the decision out: state.db, and a
-/// permanent move written back to feedvault.toml by name under its lock.
-#[allow(clippy::too_many_arguments)]
-fn carry_out_with(
-    writer: &mut VaultWriter,
-    settings: &Settings,
-    feed: &FeedSettings,
-    observed: Observed,
-    hints: Hints,
-    moved: Option<String>,
-    now: DateTime<Utc>,
-    published: Option<Vec<DateTime<Utc>>>,
-) -> Result<FeedResult> {
+    let Check { previous, now, hints, moved, published, archived } = check;
     let options = schedule_options(settings, feed);
-    let previous = writer.archiver.store().feed(&feed.name)?.unwrap_or_default();
     let arrivals = match published {
         Some(published) => published,
         None => {
@@ -388,10 +389,11 @@ fn carry_out_with(
         Observed::FetchFailed { kind, message, .. } | Observed::ParseFailed { kind, message } => {
             Outcome::Failed { kind: *kind, message: message.clone() }
         }
-        Observed::Unchanged { .. } | Observed::Parsed { .. } => Outcome::Unchanged,
+        Observed::Unchanged { .. } => Outcome::Unchanged,
+        Observed::Parsed { .. } => archived.unwrap_or(Outcome::Unchanged),
     };
     let context = Context {
-        previous: &previous,
+        previous,
         now,
         schedule: &options,
         gone_rule: GoneRule { checks: settings.fetch.gone_after_checks, span: settings.fetch.gone_after },
