@@ -1,0 +1,1 @@
+//! Git publishing: one commit of what changed, pushed to every remote.
