@@ -19,6 +19,7 @@ mod error;
 pub mod heal;
 pub mod index;
 pub mod opml;
+mod publishing;
 pub mod read;
 pub mod settings;
 pub mod subscribe;
@@ -36,6 +37,7 @@ use feedvault_store::{SqliteStore, Store, StoreReader};
 pub use cycle::{CycleOptions, CycleReport, FeedResult, Outcome};
 pub use error::{EngineError, Result};
 pub use feedvault_core::FailureKind;
+pub use feedvault_store::{ChangeKind, RemoteState, Unpublished};
 /// Which addresses a feed added from the web may reach (the fetcher checks every hop).
 pub use feedvault_fetch::address;
 pub use heal::HealReport;
@@ -329,7 +331,7 @@ impl VaultWriter {
         if settings.vault.layout == Layout::Countdown {
             for feed in report.by_feed.keys() {
                 let site = settings.feeds.iter().find(|f| &f.name == feed).map_or(feed.clone(), |f| self.site_name(f));
-                lists::write_list(&self.root, feed, &site, settings.vault.timezone)?;
+                self.write_list(feed, &site, settings.vault.timezone)?;
             }
         }
         Ok(report)
@@ -349,7 +351,8 @@ impl VaultWriter {
         let settings = config_file::load(&self.root)?;
         if settings.vault.layout == Layout::Countdown {
             for feed in &settings.feeds {
-                lists::write_list(&self.root, &feed.name, &self.site_name(feed), settings.vault.timezone)?;
+                let site = self.site_name(feed);
+                self.write_list(&feed.name, &site, settings.vault.timezone)?;
             }
         }
         Ok(ReindexReport {

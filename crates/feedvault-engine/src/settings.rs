@@ -19,6 +19,9 @@ use serde::de::{self, Deserializer};
 
 use crate::EngineError;
 
+mod publish;
+pub use publish::{GitSection, Include, PublishSection};
+
 /// The name of the settings file in a vault.
 pub const FILE_NAME: &str = "feedvault.toml";
 
@@ -30,6 +33,7 @@ pub struct Settings {
     pub fetch: FetchSection,
     pub import: ImportSection,
     pub web: WebSection,
+    pub publish: PublishSection,
     pub feeds: Vec<FeedSettings>,
 }
 
@@ -285,9 +289,10 @@ impl Settings {
     }
 }
 
-/// "unknown key `x` in [fetch]" from serde_ignored's path (`fetch.x`, `feeds.0.x`).
+/// "unknown key `x` in [fetch]" from serde_ignored's path (`fetch.x`, `feeds.0.x`,
+/// `publish.git.?.x` where `?` marks an optional table).
 fn unknown_key(path: &str) -> String {
-    let parts: Vec<&str> = path.split('.').collect();
+    let parts: Vec<&str> = path.split('.').filter(|part| *part != "?").collect();
     match parts.as_slice() {
         [key] => format!("unknown key `{key}` at the top level"),
         ["feeds", index, key, ..] => match index.parse::<usize>() {
@@ -402,6 +407,7 @@ pub fn layout_name(layout: Layout) -> &'static str {
 pub fn template(layout: Layout, timezone: &str) -> String {
     let vault = VaultSection::default();
     let fetch = FetchSection::default();
+    let git = GitSection::default();
     let d = format_duration;
     let mut out = String::new();
     let _ = write!(
@@ -445,6 +451,19 @@ gone_after = "{gone_after}"
 boilerplate = [
 {boilerplate}]
 
+# Git publishing: with a [publish.git] table, a fetch that changed the archive
+# ends with a commit (at most one per `interval`) pushed to every remote, and
+# `feedvault publish` commits and pushes at once. include = "archive" commits the
+# archive, lists and indexes; "vault" everything but state.db, index/ and secrets.
+# [publish.git]
+# remotes = ["git@github.com:someone/news.git", "/srv/mirrors/news.git"]
+# branch = "{git_branch}"
+# include = "archive"
+# include_assets = {git_assets}
+# interval = "{git_interval}"
+# author = "{git_author}"
+# push_timeout = "{git_push_timeout}"
+
 # Subscriptions, one [[feeds]] table each. `feedvault add` appends here.
 # Per feed: name (the folder under archive/), url, and optionally title,
 # timezone (for feed dates written without a zone; default UTC), proxy,
@@ -466,6 +485,11 @@ boilerplate = [
         stall_timeout = d(fetch.stall_timeout),
         gone_after_checks = fetch.gone_after_checks,
         gone_after = d(fetch.gone_after),
+        git_branch = git.branch,
+        git_assets = git.include_assets,
+        git_interval = d(git.interval),
+        git_author = git.author,
+        git_push_timeout = d(git.push_timeout),
         boilerplate = WebSection::default()
             .boilerplate
             .iter()
@@ -528,7 +552,8 @@ mod tests {
             ("[vault]\ntimezone = \"UTC\"\nlayuot = \"dated\"\n", "unknown key `layuot` in [vault]"),
             ("[[feeds]]\nname = \"a\"\nurl = \"x\"\nheader = {}\n", "unknown key `header` in [[feeds]] #1"),
             ("colour = 1\n", "unknown key `colour` at the top level"),
-            ("[publish]\nremotes = []\n", "unknown key `publish` at the top level"),
+            ("[publish]\nremotes = []\n", "unknown key `remotes` in [publish]"),
+            ("[publish.git]\nremote = \"x\"\n", "unknown key `remote` in [publish.git]"),
             ("[web]\nboilerplat = []\n", "unknown key `boilerplat` in [web]"),
         ];
         for (text, want) in cases {
@@ -553,6 +578,9 @@ mod tests {
             ("[[feeds]]\nname = \"Bad Name\"\nurl = \"x\"\n", "lowercase"),
             ("[[feeds]]\nname = \"a\"\nurl = \"x\"\n[[feeds]]\nname = \"a\"\nurl = \"y\"\n", "two feeds"),
             ("this is = = not toml", "line 1"),
+            ("[publish.git]\ninclude = \"everything\"\n", "use \"archive\" or \"vault\""),
+            ("[publish.git]\ninterval = \"hourly\"\n", "not a duration"),
+            ("[publish.git]\nauthor = \"me\"\n", "Name <email>"),
         ];
         for (text, want) in cases {
             let err = Settings::parse(text, "feedvault.toml").unwrap_err();

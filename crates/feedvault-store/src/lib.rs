@@ -13,6 +13,7 @@
 //! the writer and always see its last commit).
 
 mod migrations;
+mod publish;
 mod queries;
 mod reader;
 mod sqlite;
@@ -20,6 +21,7 @@ mod sqlite;
 use feedvault_core::FailureKind;
 use thiserror::Error;
 
+pub use publish::{ChangeKind, RemoteState, Unpublished};
 pub use queries::{ArticleFilter, ArticleSort};
 pub use reader::StoreReader;
 pub use sqlite::SqliteStore;
@@ -238,7 +240,8 @@ pub trait Store {
     fn revision_paths(&self) -> Result<Vec<String>>;
     fn article_count(&self) -> Result<u64>;
     /// Applies a batch of changes atomically; the files they name leave the journal
-    /// of pending files in the same transaction.
+    /// of pending files and join the journal of files to publish in the same
+    /// transaction.
     fn apply(&mut self, changes: &[Change]) -> Result<()>;
     /// Replaces every article and revision record with `changes`, atomically.
     fn replace_articles(&mut self, changes: &[Change]) -> Result<()>;
@@ -262,4 +265,16 @@ pub trait Store {
     fn unhashed_files(&self) -> Result<Vec<String>>;
     /// Records byte hashes for files that had none.
     fn set_file_hashes(&mut self, hashes: &[(String, String)]) -> Result<()>;
+
+    /// Journals files for the next commit (lists and indexes; [`Store::apply`]
+    /// journals the article files it records by itself).
+    fn add_unpublished(&mut self, files: &[Unpublished]) -> Result<()>;
+    /// The files changed since the last commit, by path.
+    fn unpublished(&self) -> Result<Vec<Unpublished>>;
+    /// Forgets journaled files (they are committed).
+    fn clear_unpublished(&mut self, paths: &[String]) -> Result<()>;
+    /// Every push remote's state.
+    fn push_remotes(&self) -> Result<Vec<RemoteState>>;
+    fn push_remote(&self, url: &str) -> Result<Option<RemoteState>>;
+    fn record_push(&mut self, state: &RemoteState) -> Result<()>;
 }

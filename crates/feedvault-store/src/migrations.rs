@@ -10,6 +10,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_schedule.sql"),
     include_str!("migrations/0003_engine.sql"),
+    include_str!("migrations/0004_publish.sql"),
 ];
 
 /// The schema version this build knows.

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OpenFlags};
 
 use crate::queries::{self, ArticleFilter, ArticleSort, sql};
-use crate::{ArticleRow, FeedState, RecordedFile, Result, RevisionRow};
+use crate::{ArticleRow, FeedState, RecordedFile, RemoteState, Result, RevisionRow};
 
 /// Idle connections kept for reuse; more are opened under load and closed after.
 const POOL_SIZE: usize = 8;
@@ -112,5 +112,15 @@ impl StoreReader {
 
     pub fn recorded_files(&self) -> Result<Vec<RecordedFile>> {
         self.with(queries::recorded_files)
+    }
+
+    /// Every push remote's state.
+    pub fn push_remotes(&self) -> Result<Vec<RemoteState>> {
+        self.with(crate::publish::remotes)
+    }
+
+    /// How many files wait for the next commit.
+    pub fn unpublished_count(&self) -> Result<u64> {
+        self.with(crate::publish::unpublished_count)
     }
 }

@@ -6,7 +6,8 @@ use rusqlite::{Connection, params};
 
 use crate::queries::{self, ARTICLE_COLUMNS, article_row, sql};
 use crate::{
-    ArticleRow, Change, CheckOutcome, FeedState, Lookup, RecordedFile, Result, RevisionRow, Store, migrations,
+    ArticleRow, Change, CheckOutcome, FeedState, Lookup, RecordedFile, RemoteState, Result, RevisionRow, Store,
+    Unpublished, migrations, publish,
 };
 
 /// state.db in SQLite.
@@ -149,6 +150,7 @@ impl Store for SqliteStore {
     fn apply(&mut self, changes: &[Change]) -> Result<()> {
         let tx = self.conn.transaction().map_err(sql("starting a batch"))?;
         apply_in(&tx, changes)?;
+        publish::journal_changes(&tx, changes)?;
         tx.commit().map_err(sql("committing a batch"))
     }
 
@@ -237,6 +239,30 @@ impl Store for SqliteStore {
             }
         }
         tx.commit().map_err(sql("recording file hashes"))
+    }
+
+    fn add_unpublished(&mut self, files: &[Unpublished]) -> Result<()> {
+        publish::add_all(&mut self.conn, files)
+    }
+
+    fn unpublished(&self) -> Result<Vec<Unpublished>> {
+        publish::unpublished(&self.conn)
+    }
+
+    fn clear_unpublished(&mut self, paths: &[String]) -> Result<()> {
+        publish::clear(&mut self.conn, paths)
+    }
+
+    fn push_remotes(&self) -> Result<Vec<RemoteState>> {
+        publish::remotes(&self.conn)
+    }
+
+    fn push_remote(&self, url: &str) -> Result<Option<RemoteState>> {
+        publish::remote(&self.conn, url)
+    }
+
+    fn record_push(&mut self, state: &RemoteState) -> Result<()> {
+        publish::record_remote(&self.conn, state)
     }
 }
 

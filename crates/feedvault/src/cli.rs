@@ -73,6 +73,16 @@ pub enum Command {
     Parse { file_or_url: String },
     /// Bring article files from another archive into the vault.
     ImportArchive { dir: PathBuf },
+    /// Commit what the archive changed and push it to the [publish.git] remotes.
+    Publish {
+        /// Show, per remote, the last pushed commit, how far behind it is and its
+        /// last error, instead.
+        #[arg(long)]
+        status: bool,
+        /// Wait this many seconds for another writer to finish.
+        #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "3600")]
+        wait: Option<u64>,
+    },
     /// Rebuild state.db and the search index from archive/ and feedvault.toml.
     Reindex,
     /// Check that the archive, state.db and the search index agree; exit 1 listing the problems.

@@ -298,7 +298,7 @@ fn one_feed(
         // The title just read counts (state.db records it with the check, below).
         let site = feed.list_name.clone().unwrap_or_else(|| parsed.title.trim().to_owned());
         let site = if lists::is_safe_site_name(&site) { site } else { writer.site_name(feed) };
-        lists::write_list(&writer.root, &feed.name, &site, settings.vault.timezone)?;
+        writer.write_list(&feed.name, &site, settings.vault.timezone)?;
     }
     // Files and state are durable: the index catches up on its own thread, and the
     // bodies go with it (a cycle over thousands of feeds keeps none of them).

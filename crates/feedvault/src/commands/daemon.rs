@@ -55,6 +55,7 @@ pub fn run(vault: &Path, log_format: &str, web: &WebArgs) -> Result<ExitCode> {
         let report = writer.fetch(CycleOptions { force: asked }, &stop, log_result)?;
         cycles += 1;
         info!(cycle = cycles, fetched = report.results.len(), "cycle done");
+        publish(&mut writer, &opened_settings(vault));
         let wake = next_wake(writer.next_due()?);
         let started = std::time::Instant::now();
         asked = false;
@@ -137,4 +138,30 @@ pub fn init_logging(format: &str) -> Result<()> {
         other => return Err(usage!("unknown log format {other:?} (use human or json)")),
     }
     Ok(())
+}
+
+/// The settings as they are now (the cycle read them again); `None` when they no
+/// longer read (the cycle has reported why).
+fn opened_settings(vault: &Path) -> Option<feedvault_engine::Settings> {
+    feedvault_engine::config_file::load(vault).ok()
+}
+
+/// The publishing step after a cycle: logged, never stopping the daemon.
+fn publish(writer: &mut feedvault_engine::VaultWriter, settings: &Option<feedvault_engine::Settings>) {
+    let Some(git) = settings.as_ref().and_then(|s| s.publish.git.as_ref()) else { return };
+    match feedvault_publish::git::publish(writer, git, feedvault_publish::git::Trigger::AfterFetch, Utc::now()) {
+        Ok(report) => {
+            if let Some(commit) = &report.commit {
+                info!(commit = %commit.id, files = commit.files, "{}", commit.summary);
+            }
+            for (remote, outcome) in &report.pushes {
+                match outcome {
+                    feedvault_publish::git::PushOutcome::Pushed { commits } => info!(remote, commits, "pushed"),
+                    feedvault_publish::git::PushOutcome::Failed { error, .. } => warn!(remote, "push failed: {error}"),
+                    _ => {}
+                }
+            }
+        }
+        Err(err) => warn!("publishing failed: {err}"),
+    }
 }

@@ -33,6 +33,7 @@ pub fn run(vault: &Path, force: bool, wait: Option<u64>) -> Result<ExitCode> {
     progress.finish_and_clear();
     let report = report?;
     print_summary(&settings, &report);
+    super::publish::after_fetch(&mut writer, &settings)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -8,6 +8,7 @@ mod init;
 mod list;
 mod opml;
 mod parse;
+mod publish;
 mod reindex;
 mod remove;
 mod search;
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve { web } => serve::run(vault, &web_args(web)),
         Command::Parse { file_or_url } => parse::run(&file_or_url),
         Command::ImportArchive { dir } => import_archive::run(vault, &dir),
+        Command::Publish { status, wait } => publish::run(vault, status, wait),
         Command::Reindex => reindex::run(vault),
         Command::Verify => verify::run(vault),
         Command::Search { query, json, limit, page, feed, since, until, sort } => search::run(
