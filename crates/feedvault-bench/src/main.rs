@@ -10,8 +10,11 @@
 //! compares them. `engine --feeds-dir D --vault V` times the engine's fetch cycle
 //! (files and state durable, then the index caught up) and `verify`. `adversarial
 //! FILE` times each pass over the text of a hostile document (`bench/adversarial/gen.py`
-//! writes them). Timing lives here, never in tests.
+//! writes them). `commit [--files N] [--new M]` times committing M new articles
+//! into a repository of N with feedvault's publishing and with the git command
+//! line. Timing lives here, never in tests.
 
+mod commit;
 mod corpus;
 mod engine;
 mod fetching;
@@ -73,9 +76,19 @@ fn main() -> Result<()> {
             let file = args.get(1).context("usage: feedvault-bench adversarial FILE")?;
             adversarial(Path::new(file))
         }
+        Some("commit") => {
+            let dir = args.iter().position(|a| a == "--dir").and_then(|i| args.get(i + 1));
+            let dir = dir.map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target/bench-commit"));
+            commit::run(
+                flag("--files", 100_000.0)? as usize,
+                flag("--new", 100.0)? as usize,
+                flag("--rounds", 5.0)? as usize,
+                &dir,
+            )
+        }
         Some("segmentation") => segmentation::run(Path::new("examples/feeds"), flag("--docs", 20_000.0)? as usize),
         _ => bail!(
-            "usage: feedvault-bench parse FILE [--seconds S] | adversarial FILE | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N] | engine --feeds-dir D --vault V"
+            "usage: feedvault-bench parse FILE [--seconds S] | adversarial FILE | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N] | engine --feeds-dir D --vault V | commit [--files N] [--new M] [--rounds R] [--dir D]"
         ),
     }
 }

@@ -37,9 +37,9 @@ use feedvault_store::{SqliteStore, Store, StoreReader};
 pub use cycle::{CycleOptions, CycleReport, FeedResult, Outcome};
 pub use error::{EngineError, Result};
 pub use feedvault_core::FailureKind;
-pub use feedvault_store::{ChangeKind, RemoteState, Unpublished};
 /// Which addresses a feed added from the web may reach (the fetcher checks every hop).
 pub use feedvault_fetch::address;
+pub use feedvault_store::{ChangeKind, RemoteState, Unpublished};
 pub use heal::HealReport;
 pub use index::Indexer;
 pub use read::{ArticleDetail, ArticleQuery, ArticleSummary, ChangeView, DayView, FeedView, Page, Paged, RevisionView};

@@ -99,8 +99,9 @@ fn add(tx: &Connection, path: &str, feed: Option<&str>, change: ChangeKind) -> R
 }
 
 pub(crate) fn unpublished(conn: &Connection) -> Result<Vec<Unpublished>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT path, feed, change FROM unpublished ORDER BY path").map_err(sql("reading the journal"))?;
+    let mut stmt = conn
+        .prepare_cached("SELECT path, feed, change FROM unpublished ORDER BY path")
+        .map_err(sql("reading the journal"))?;
     let rows = stmt
         .query_map([], |r| {
             Ok(Unpublished { path: r.get(0)?, feed: r.get(1)?, change: ChangeKind::parse(&r.get::<_, String>(2)?) })
@@ -118,8 +119,9 @@ pub(crate) fn unpublished_count(conn: &Connection) -> Result<u64> {
 pub(crate) fn clear(conn: &mut Connection, paths: &[String]) -> Result<()> {
     let tx = conn.transaction().map_err(sql("clearing the publish journal"))?;
     {
-        let mut stmt =
-            tx.prepare_cached("DELETE FROM unpublished WHERE path = ?1").map_err(sql("clearing the publish journal"))?;
+        let mut stmt = tx
+            .prepare_cached("DELETE FROM unpublished WHERE path = ?1")
+            .map_err(sql("clearing the publish journal"))?;
         for path in paths {
             stmt.execute([path]).map_err(sql("clearing the publish journal"))?;
         }
@@ -164,7 +166,14 @@ pub(crate) fn record_remote(conn: &Connection, state: &RemoteState) -> Result<()
          VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(url) DO UPDATE SET pushed_commit = excluded.pushed_commit, \
          pushed_at = excluded.pushed_at, last_error = excluded.last_error, failures = excluded.failures, \
          next_attempt_at = excluded.next_attempt_at",
-        params![state.url, state.pushed_commit, state.pushed_at, state.last_error, state.failures, state.next_attempt_at],
+        params![
+            state.url,
+            state.pushed_commit,
+            state.pushed_at,
+            state.last_error,
+            state.failures,
+            state.next_attempt_at
+        ],
     )
     .map_err(sql("recording a push"))?;
     Ok(())

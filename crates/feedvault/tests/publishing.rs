@@ -75,7 +75,11 @@ fn fetches_commit_once_per_interval_and_every_remote_gets_every_commit() {
         let remote = Path::new(remote);
         assert_eq!(subjects(remote), ["feedvault: the archive"]);
         let files = files_in(remote);
-        assert_eq!(files.iter().filter(|f| f.starts_with("archive/news/") && f.ends_with(".md")).count(), 2, "{files:?}");
+        assert_eq!(
+            files.iter().filter(|f| f.starts_with("archive/news/") && f.ends_with(".md")).count(),
+            2,
+            "{files:?}"
+        );
         assert!(files.iter().all(|f| f.starts_with("archive/")), "only the archive is committed: {files:?}");
         git(remote, &["fsck", "--strict"]);
     }
@@ -86,7 +90,10 @@ fn fetches_commit_once_per_interval_and_every_remote_gets_every_commit() {
     assert_eq!(subjects(&vault).len(), 1);
 
     // One new, one revised: within the interval, they wait; `publish` commits them now.
-    write_feed(&feed, &[("a", "第一篇（更新）", "<p>正文一，改过</p>"), ("b", "Second", "<p>two</p>"), ("c", "三", "<p>三</p>")]);
+    write_feed(
+        &feed,
+        &[("a", "第一篇（更新）", "<p>正文一，改过</p>"), ("b", "Second", "<p>two</p>"), ("c", "三", "<p>三</p>")],
+    );
     feedvault(&vault)
         .args(["fetch", "--force"])
         .assert()
@@ -101,7 +108,11 @@ fn fetches_commit_once_per_interval_and_every_remote_gets_every_commit() {
     let message = git(&vault, &["log", "-1", "--format=%B", "main"]);
     assert_eq!(message.trim_end(), "feedvault: 1 new, 1 revised in 1 feed\n\nnews: 1 new, 1 revised");
     let changed = git(&vault, &["show", "--name-status", "--format=", "main"]);
-    assert_eq!(changed.lines().filter(|l| l.starts_with('A')).count(), 2, "the new article and the revision: {changed}");
+    assert_eq!(
+        changed.lines().filter(|l| l.starts_with('A')).count(),
+        2,
+        "the new article and the revision: {changed}"
+    );
     assert!(changed.contains(".revisions/"), "{changed}");
     for remote in [&one, &two] {
         assert_eq!(tip(Path::new(remote)), tip(&vault));
@@ -131,16 +142,12 @@ fn an_unreachable_remote_never_blocks_the_others_and_gets_everything_later() {
         .stdout(predicate::str::contains(format!("Pushed to {good}")))
         .stderr(predicate::str::contains(format!("push to {late} failed")).and(predicate::str::contains("next try")));
     assert_eq!(subjects(Path::new(&good)).len(), 1);
-    feedvault(&vault)
-        .args(["publish", "--status"])
-        .assert()
-        .success()
-        .stdout(
-            predicate::str::contains(format!("{late}: never pushed, 1 commit behind"))
-                .and(predicate::str::contains("last error (1 failures in a row)"))
-                .and(predicate::str::contains(format!("{good}: pushed")))
-                .and(predicate::str::contains("up to date")),
-        );
+    feedvault(&vault).args(["publish", "--status"]).assert().success().stdout(
+        predicate::str::contains(format!("{late}: never pushed, 1 commit behind"))
+            .and(predicate::str::contains("last error (1 failures in a row)"))
+            .and(predicate::str::contains(format!("{good}: pushed")))
+            .and(predicate::str::contains("up to date")),
+    );
 
     // The next fetch commits (interval 0s) and pushes to the good remote; the failed
     // one waits out its back-off instead of being hammered.
@@ -201,7 +208,8 @@ fn a_clone_of_an_original_layout_archive_keeps_its_history() {
     let original = dir.path().join("original");
     fs::create_dir_all(original.join("articles/nyt")).unwrap();
     fs::create_dir_all(original.join("lists")).unwrap();
-    let seed = fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../feedvault-core/testdata/seed-article.md")).unwrap();
+    let seed =
+        fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../feedvault-core/testdata/seed-article.md")).unwrap();
     fs::write(original.join("articles/nyt/1048575.md"), &seed).unwrap();
     fs::write(original.join("lists/纽约时报.md"), "纽约时报\n------\n\n").unwrap();
     git(&original, &["init", "--quiet", "--initial-branch", "main"]);
@@ -262,11 +270,7 @@ fn the_whole_vault_never_carries_secrets_or_derived_files() {
 fn publishing_needs_its_table_and_the_branch_checked_out() {
     let dir = new_vault();
     let vault = dir.path().join("v");
-    feedvault(&vault)
-        .arg("publish")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no [publish.git] table"));
+    feedvault(&vault).arg("publish").assert().code(2).stderr(predicate::str::contains("no [publish.git] table"));
     let remote = bare(&dir.path().join("r.git"));
     publish_git(&vault, &[&remote], "1h");
     git(&vault, &["init", "--quiet", "--initial-branch", "other"]);

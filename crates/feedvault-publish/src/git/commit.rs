@@ -1,7 +1,10 @@
 //! One commit of what changed. The new tree is the parent's with the changed paths
 //! replaced (libgit2's tree update: only the trees along those paths are written),
-//! so its cost follows the change, not the archive; the index is updated for the
-//! same paths so that `git status` in the vault stays clean.
+//! so its cost follows the change, not the archive. The new objects are gathered in
+//! memory and written as one pack (not one loose file each), and the branch moves
+//! only once the pack is on disk, so an interruption never leaves a branch naming a
+//! missing object. The index is updated for the same paths, from the stat data
+//! already read, so that `git status` in the vault stays clean.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -9,16 +12,22 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use feedvault_engine::{ChangeKind, Unpublished};
-use git2::{FileMode, Oid, Repository, Signature, Time, build::TreeUpdateBuilder};
+use std::io::Write as _;
+
+use git2::{FileMode, IndexEntry, IndexTime, Oid, Repository, Signature, Time, build::TreeUpdateBuilder};
 
 use super::include::Selection;
 use super::{GitError, Result, git_error};
 
-/// A commit to make: the paths and why they changed.
+/// A commit to make: the paths and why they changed, which of them may go in, and
+/// whose name it carries.
 pub(crate) struct Change<'a> {
     pub files: &'a [Unpublished],
     /// Further paths to look at (a first commit's whole archive; feedvault.toml).
     pub extra: Vec<String>,
+    pub selection: Selection,
+    /// Author and committer: (name, email).
+    pub author: (&'a str, &'a str),
 }
 
 /// What a commit held.
@@ -38,9 +47,7 @@ pub(crate) fn commit(
     root: &Path,
     branch_ref: &str,
     parent: Option<&git2::Commit<'_>>,
-    selection: Selection,
     change: &Change<'_>,
-    author: (&str, &str),
     now: DateTime<Utc>,
 ) -> Result<Option<CommitMade>> {
     let baseline = match parent {
@@ -50,27 +57,32 @@ pub(crate) fn commit(
             repo.find_tree(empty).map_err(git_error("reading an empty tree"))?
         }
     };
-    let mut paths: Vec<&str> = change.files.iter().map(|f| f.path.as_str()).chain(change.extra.iter().map(String::as_str)).collect();
+    let mut paths: Vec<&str> =
+        change.files.iter().map(|f| f.path.as_str()).chain(change.extra.iter().map(String::as_str)).collect();
     paths.sort_unstable();
     paths.dedup();
+    let odb = repo.odb().map_err(git_error("opening the object database"))?;
+    let pending = odb.add_new_mempack_backend(1000).map_err(git_error("gathering new objects"))?;
     let mut update = TreeUpdateBuilder::new();
-    let mut touched = Vec::new();
-    for path in paths.into_iter().filter(|p| selection.includes(p)) {
+    let mut touched: Vec<Touched<'_>> = Vec::new();
+    for path in paths.into_iter().filter(|p| change.selection.includes(p)) {
         let file = root.join(path);
         match std::fs::symlink_metadata(&file) {
             Ok(meta) if meta.is_file() => {
-                let blob = repo.blob_path(&file).map_err(git_error("storing a file"))?;
+                // The bytes as they are: no filters (line endings, attributes) apply.
+                let bytes = std::fs::read(&file).map_err(|source| GitError::Io { path: file.clone(), source })?;
+                let blob = repo.blob(&bytes).map_err(git_error("storing a file"))?;
                 let unchanged = baseline.get_path(Path::new(path)).is_ok_and(|e| e.id() == blob);
                 if !unchanged {
                     update.upsert(path, blob, FileMode::Blob);
-                    touched.push((path, true));
+                    touched.push(Touched { path, present: Some((blob, meta)) });
                 }
             }
             Ok(_) => {}
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
                 if baseline.get_path(Path::new(path)).is_ok() {
                     update.remove(path);
-                    touched.push((path, false));
+                    touched.push(Touched { path, present: None });
                 }
             }
             Err(err) => return Err(GitError::Io { path: file, source: err }),
@@ -83,24 +95,98 @@ pub(crate) fn commit(
     let tree = repo.find_tree(tree_id).map_err(git_error("reading the new tree"))?;
     let (summary, message) = message(change.files, parent.is_none());
     let when = Time::new(now.timestamp(), 0);
-    let signature = Signature::new(author.0, author.1, &when).map_err(git_error("signing the commit"))?;
+    let signature = Signature::new(change.author.0, change.author.1, &when).map_err(git_error("signing the commit"))?;
     let parents: Vec<&git2::Commit<'_>> = parent.into_iter().collect();
     let id = repo
-        .commit(Some(branch_ref), &signature, &signature, &message, &tree, &parents)
+        .commit(None, &signature, &signature, &message, &tree, &parents)
         .map_err(git_error("writing the commit"))?;
+    let pack = pack_new_objects(repo, &baseline, &tree, id, &touched)?;
+    let mut writer = odb.packwriter().map_err(git_error("writing the pack"))?;
+    writer.write_all(&pack).map_err(|source| GitError::Io { path: repo.path().join("objects/pack"), source })?;
+    writer.commit().map_err(git_error("writing the pack"))?;
+    pending.reset().map_err(git_error("packing the new objects"))?;
+    let moved = match parent {
+        Some(parent) => repo.reference_matching(branch_ref, id, true, parent.id(), &summary),
+        None => repo.reference(branch_ref, id, false, &summary),
+    };
+    moved.map_err(git_error("moving the branch"))?;
     update_index(repo, &touched)?;
     Ok(Some(CommitMade { id: id.to_string(), files: touched.len(), summary }))
 }
 
+/// The commit's new objects as one pack: the commit, the trees along the changed
+/// paths that differ from the parent's, and the new blobs. (libgit2's own dump of
+/// the in-memory objects would walk the whole tree.)
+fn pack_new_objects(
+    repo: &Repository,
+    baseline: &git2::Tree<'_>,
+    tree: &git2::Tree<'_>,
+    commit: Oid,
+    touched: &[Touched<'_>],
+) -> Result<git2::Buf> {
+    let mut objects = vec![commit, tree.id()];
+    let mut folders: Vec<&str> = touched.iter().flat_map(|t| ancestors(t.path)).collect();
+    folders.sort_unstable();
+    folders.dedup();
+    let id_at = |tree: &git2::Tree<'_>, folder: &str| tree.get_path(Path::new(folder)).ok().map(|e| e.id());
+    for folder in folders {
+        if let Some(id) = id_at(tree, folder).filter(|id| Some(*id) != id_at(baseline, folder)) {
+            objects.push(id);
+        }
+    }
+    objects.extend(touched.iter().filter_map(|t| t.present.as_ref().map(|(blob, _)| *blob)));
+    let mut builder = repo.packbuilder().map_err(git_error("packing the new objects"))?;
+    builder.set_threads(1);
+    for id in objects {
+        builder.insert_object(id, None).map_err(git_error("packing the new objects"))?;
+    }
+    let mut pack = git2::Buf::new();
+    builder.write_buf(&mut pack).map_err(git_error("packing the new objects"))?;
+    Ok(pack)
+}
+
+/// The folders holding a path, outermost first (`a/b/c.md`: `a`, `a/b`).
+fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/').map(move |(at, _)| &path[..at])
+}
+
+/// A path the commit changed: its blob and file metadata, or `None` when removed.
+struct Touched<'a> {
+    path: &'a str,
+    present: Option<(Oid, std::fs::Metadata)>,
+}
+
 /// Keeps the index in step with the commit for the paths it touched.
-fn update_index(repo: &Repository, touched: &[(&str, bool)]) -> Result<()> {
+fn update_index(repo: &Repository, touched: &[Touched<'_>]) -> Result<()> {
     let mut index = repo.index().map_err(git_error("reading the index"))?;
-    for (path, present) in touched {
-        let path = Path::new(path);
-        let result = if *present { index.add_path(path) } else { index.remove_path(path) };
+    for file in touched {
+        let result = match &file.present {
+            Some((blob, meta)) => index.add(&index_entry(file.path, *blob, meta)),
+            None => index.remove_path(Path::new(file.path)),
+        };
         result.map_err(git_error("updating the index"))?;
     }
     index.write().map_err(git_error("writing the index"))
+}
+
+/// An index entry with the stat data git compares to tell a file unchanged.
+fn index_entry(path: &str, blob: Oid, meta: &std::fs::Metadata) -> IndexEntry {
+    use std::os::unix::fs::MetadataExt as _;
+    let time = |secs: i64, nanos: i64| IndexTime::new(secs as i32, nanos as u32);
+    IndexEntry {
+        ctime: time(meta.ctime(), meta.ctime_nsec()),
+        mtime: time(meta.mtime(), meta.mtime_nsec()),
+        dev: meta.dev() as u32,
+        ino: meta.ino() as u32,
+        mode: 0o100644,
+        uid: meta.uid(),
+        gid: meta.gid(),
+        file_size: meta.len() as u32,
+        id: blob,
+        flags: path.len().min(0xfff) as u16,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
+    }
 }
 
 /// The commit message: a summary line, then one line per feed.

@@ -8,7 +8,8 @@ use feedvault_archive::durable::is_temp_name;
 use feedvault_engine::settings::{GitSection, Include};
 
 /// Top-level names that are never committed.
-const NEVER: &[&str] = &[".git", ".lock", "state.db", "state.db-wal", "state.db-shm", "state.db-journal", "index", "secrets.toml"];
+const NEVER: &[&str] =
+    &[".git", ".lock", "state.db", "state.db-wal", "state.db-shm", "state.db-journal", "index", "secrets.toml"];
 
 /// The folders `include = "archive"` commits (assets only when asked).
 const ARCHIVE_ROOTS: &[&str] = &["archive", "articles", "lists"];
@@ -89,7 +90,8 @@ mod tests {
     #[test]
     fn the_archive_and_its_indexes_only() {
         let archive = selection(Include::Archive, false);
-        for yes in ["archive/nyt/2026/01/02/a.md", "articles/nyt/1048575.md", "lists/纽约时报.md", "archive/README.md"] {
+        for yes in ["archive/nyt/2026/01/02/a.md", "articles/nyt/1048575.md", "lists/纽约时报.md", "archive/README.md"]
+        {
             assert!(archive.includes(yes), "{yes}");
         }
         for no in ["feedvault.toml", "state.db", "index/meta.json", "assets/ab/cd", "captures/x.zst", "secrets.toml"] {
@@ -125,7 +127,8 @@ mod tests {
     #[test]
     fn a_walk_finds_what_is_included() {
         let dir = tempfile::tempdir().unwrap();
-        for file in ["archive/a/1.md", "archive/.evidence/e.jsonl", "lists/x.md", "state.db", "index/m", "secrets.toml"] {
+        for file in ["archive/a/1.md", "archive/.evidence/e.jsonl", "lists/x.md", "state.db", "index/m", "secrets.toml"]
+        {
             let path = dir.path().join(file);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "x").unwrap();

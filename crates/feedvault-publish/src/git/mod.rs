@@ -17,12 +17,12 @@ mod push;
 mod repository;
 mod status;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use feedvault_engine::settings::{GitSection, Include};
-use feedvault_engine::{EngineError, RemoteState, VaultWriter};
+use feedvault_engine::{EngineError, RemoteState, Unpublished, VaultWriter};
 use thiserror::Error;
 
 pub use commit::CommitMade;
@@ -69,11 +69,18 @@ pub enum Trigger {
 /// What one push attempt did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PushOutcome {
-    Pushed { commits: usize },
+    Pushed {
+        commits: usize,
+    },
     UpToDate,
-    Failed { error: String, next_attempt_at: i64 },
+    Failed {
+        error: String,
+        next_attempt_at: i64,
+    },
     /// Not tried: the remote's back-off after earlier failures lasts until then.
-    Waiting { until: i64 },
+    Waiting {
+        until: i64,
+    },
 }
 
 /// What publishing did.
@@ -87,7 +94,12 @@ pub struct PublishReport {
 }
 
 /// Commits and pushes as `trigger` asks.
-pub fn publish(writer: &mut VaultWriter, git: &GitSection, trigger: Trigger, now: DateTime<Utc>) -> Result<PublishReport> {
+pub fn publish(
+    writer: &mut VaultWriter,
+    git: &GitSection,
+    trigger: Trigger,
+    now: DateTime<Utc>,
+) -> Result<PublishReport> {
     let root = writer.root().to_owned();
     let repo = repository::open_or_init(&root, &git.branch)?;
     let branch_ref = repository::branch_ref(&git.branch);
@@ -100,18 +112,10 @@ pub fn publish(writer: &mut VaultWriter, git: &GitSection, trigger: Trigger, now
             now.timestamp() - last >= git.interval.as_secs() as i64
         }
     };
+    drop(parent);
     let mut report = PublishReport { commit: None, waiting: 0, pushes: Vec::new() };
-    if due && (!files.is_empty() || parent.is_none() || git.include == Include::Vault) {
-        let selection = include::Selection::new(git);
-        let mut extra = Vec::new();
-        if parent.is_none() {
-            extra = selection.walk(&root).map_err(|source| GitError::Io { path: root.clone(), source })?;
-        }
-        if git.include == Include::Vault {
-            extra.push(feedvault_engine::FILE_NAME.to_owned());
-        }
-        let change = commit::Change { files: &files, extra };
-        report.commit = commit::commit(&repo, &root, &branch_ref, parent.as_ref(), selection, &change, git.author_parts(), now)?;
+    if due {
+        report.commit = commit_in(&repo, &root, git, &files, now)?;
         let paths: Vec<String> = files.into_iter().map(|f| f.path).collect();
         writer.mark_published(&paths)?;
     } else {
@@ -127,13 +131,48 @@ pub fn publish(writer: &mut VaultWriter, git: &GitSection, trigger: Trigger, now
     Ok(report)
 }
 
+/// Commits `files` on top of `[publish.git] branch` of the vault at `root` (making
+/// the repository if there is none); on a branch with no commit yet, every file
+/// `include` selects goes in. Nothing is committed when no file changed. Keeping
+/// the journal is the caller's business ([`publish`] does it).
+pub fn commit_files(
+    root: &Path,
+    git: &GitSection,
+    files: &[Unpublished],
+    now: DateTime<Utc>,
+) -> Result<Option<CommitMade>> {
+    let repo = repository::open_or_init(root, &git.branch)?;
+    commit_in(&repo, root, git, files, now)
+}
+
+fn commit_in(
+    repo: &git2::Repository,
+    root: &Path,
+    git: &GitSection,
+    files: &[Unpublished],
+    now: DateTime<Utc>,
+) -> Result<Option<CommitMade>> {
+    let parent = repository::tip(repo, &git.branch)?;
+    let selection = include::Selection::new(git);
+    let mut extra = Vec::new();
+    if parent.is_none() {
+        extra = selection.walk(root).map_err(|source| GitError::Io { path: root.to_owned(), source })?;
+    }
+    if git.include == Include::Vault {
+        extra.push(feedvault_engine::FILE_NAME.to_owned());
+    }
+    let change = commit::Change { files, extra, selection, author: git.author_parts() };
+    let branch_ref = repository::branch_ref(&git.branch);
+    commit::commit(repo, root, &branch_ref, parent.as_ref(), &change, now)
+}
+
 /// Pushes the tip to one remote unless it has it (or is backing off), and records
 /// how it went.
 #[allow(clippy::too_many_arguments)]
 fn push_one(
     writer: &mut VaultWriter,
     repo: &git2::Repository,
-    root: &std::path::Path,
+    root: &Path,
     remote: &str,
     tip: git2::Oid,
     git: &GitSection,
@@ -141,7 +180,8 @@ fn push_one(
     now: DateTime<Utc>,
 ) -> Result<PushOutcome> {
     let now_ms = now.timestamp_millis();
-    let mut state = writer.push_remote(remote)?.unwrap_or_else(|| RemoteState { url: remote.to_owned(), ..Default::default() });
+    let mut state =
+        writer.push_remote(remote)?.unwrap_or_else(|| RemoteState { url: remote.to_owned(), ..Default::default() });
     let pushed = state.pushed_commit.as_deref().and_then(|c| git2::Oid::from_str(c).ok());
     if pushed == Some(tip) {
         return Ok(PushOutcome::UpToDate);

@@ -73,7 +73,7 @@ fn one_line(stdout: &str, stderr: &str) -> String {
         .lines()
         .map(str::trim)
         .find(|l| l.starts_with("fatal:") || l.starts_with("error:"))
-        .or_else(|| stderr.lines().map(str::trim).filter(|l| !l.is_empty()).last())
+        .or_else(|| stderr.lines().map(str::trim).rfind(|l| !l.is_empty()))
         .map(str::to_owned);
     rejected.or(said).unwrap_or_else(|| "git push failed without saying why".to_owned())
 }

@@ -40,7 +40,8 @@ pub(crate) fn open(root: &Path) -> Result<Option<Repository>> {
 fn exclude_derived(repo: &Repository) -> std::io::Result<()> {
     let path = repo.path().join("info").join("exclude");
     let existing = std::fs::read_to_string(&path).unwrap_or_default();
-    let missing: Vec<&str> = EXCLUDED.iter().copied().filter(|line| !existing.lines().any(|l| l.trim() == *line)).collect();
+    let missing: Vec<&str> =
+        EXCLUDED.iter().copied().filter(|line| !existing.lines().any(|l| l.trim() == *line)).collect();
     if missing.is_empty() {
         return Ok(());
     }
