@@ -98,11 +98,7 @@ pub fn export_site(vault: Arc<Vault>, dir: &Path, options: &SiteOptions) -> Resu
 }
 
 /// [`export_site`] on the caller's runtime.
-pub async fn export_site_async(
-    vault: Arc<Vault>,
-    dir: &Path,
-    options: &SiteOptions,
-) -> Result<SiteReport, SiteError> {
+pub async fn export_site_async(vault: Arc<Vault>, dir: &Path, options: &SiteOptions) -> Result<SiteReport, SiteError> {
     let base = options.base_url.as_deref().map(base_url).transpose()?;
     let boilerplate = Boilerplate::from_settings(&vault.settings()?.web);
     let staging = output::Staging::begin(dir)?;
@@ -139,7 +135,8 @@ mod tests {
     fn base_addresses() {
         assert_eq!(base_url("https://example.org/news/").unwrap(), "https://example.org/news");
         assert_eq!(base_url("https://user.github.io").unwrap(), "https://user.github.io");
-        for bad in ["example.org", "ftp://example.org", "https://example.org/?a=1", "https://u@example.org", "file:///x"]
+        for bad in
+            ["example.org", "ftp://example.org", "https://example.org/?a=1", "https://u@example.org", "file:///x"]
         {
             assert!(base_url(bad).is_err(), "{bad}");
         }

@@ -84,7 +84,6 @@ impl Staging {
     pub fn tree(&self) -> Tree {
         self.tree.clone()
     }
-
 }
 
 impl Tree {
@@ -106,7 +105,6 @@ impl Tree {
         })();
         result.map_err(|source| SiteError::Io { path: self.dir.join(file.join("/")), source })
     }
-
 }
 
 impl Staging {

@@ -45,7 +45,12 @@ enum Decision {
 
 /// Rewrites `html`, the page the app served at `page` (its path and query), to be
 /// written to `file` (components under the mirror's folder).
-pub fn page(html: &str, page: &str, file: &[String], feeds: bool) -> Result<Rewritten, lol_html::errors::RewritingError> {
+pub fn page(
+    html: &str,
+    page: &str,
+    file: &[String],
+    feeds: bool,
+) -> Result<Rewritten, lol_html::errors::RewritingError> {
     let found = RefCell::new(Rewritten::default());
     let origin = Url::parse(urls::ORIGIN).expect("a valid origin");
     let base = origin.join(page).unwrap_or_else(|_| origin.clone());
@@ -85,7 +90,10 @@ pub fn page(html: &str, page: &str, file: &[String], feeds: bool) -> Result<Rewr
                     Ok(())
                 }),
                 element!("head", |el| {
-                    el.prepend(&format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">"), ContentType::Html);
+                    el.prepend(
+                        &format!("<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">"),
+                        ContentType::Html,
+                    );
                     Ok(())
                 }),
                 element!("*", |el| {
@@ -146,16 +154,16 @@ mod tests {
         assert!(body.contains("<a href=\"page-2.html\">2</a>"), "{body}");
         assert!(body.contains("href=\"../../articles/nyt/a/diff/from-1_to-current.html\""), "{body}");
         assert!(body.contains("href=\"#revisions\""), "{body}");
-        assert!(body.contains("href=\"https://news.example.org/a?x=1&amp;y=2\""), "external links as they were: {body}");
+        assert!(
+            body.contains("href=\"https://news.example.org/a?x=1&amp;y=2\""),
+            "external links as they were: {body}"
+        );
         for gone in ["bad query", "search", "中文", "<form", "csrf", "secret", "/fetch"] {
             assert!(!body.contains(gone), "{gone}: {body}");
         }
         assert_eq!(out.external, 2);
         let requests: Vec<&str> = out.links.iter().map(|t| t.request.as_str()).collect();
-        assert_eq!(
-            requests,
-            ["/static/style.css", "/", "/feeds/nyt?page=2", "/articles/nyt/a/diff?from=1&to=current"]
-        );
+        assert_eq!(requests, ["/static/style.css", "/", "/feeds/nyt?page=2", "/articles/nyt/a/diff?from=1&to=current"]);
     }
 
     #[test]

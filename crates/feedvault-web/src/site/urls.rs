@@ -231,10 +231,7 @@ mod tests {
         assert_eq!(relative(&v("feeds/nyt/index.html"), &v("index.html")), "../../index.html");
         assert_eq!(relative(&v("feeds/nyt/page-2.html"), &v("feeds/nyt/index.html")), "index.html");
         assert_eq!(relative(&v("feeds/nyt/index.html"), &v("feeds/bbc/index.html")), "../bbc/index.html");
-        assert_eq!(
-            relative(&v("articles/纽约时报/1/index.html"), &v("static/style.css")),
-            "../../../static/style.css"
-        );
+        assert_eq!(relative(&v("articles/纽约时报/1/index.html"), &v("static/style.css")), "../../../static/style.css");
         assert_eq!(
             relative(&v("index.html"), &v("articles/纽约时报/a:b c/index.html")),
             "articles/%E7%BA%BD%E7%BA%A6%E6%97%B6%E6%8A%A5/a%3Ab%20c/index.html"

@@ -44,7 +44,10 @@ fn every_page_links_only_to_files_of_the_mirror() {
     assert_eq!(report.feeds, 0, "no feeds out without a base address");
     let html_files = tree.keys().filter(|f| f.ends_with(".html")).count();
     assert_eq!(report.pages, html_files, "{:?}", tree.keys().collect::<Vec<_>>());
-    assert_eq!(report.bytes, tree.iter().filter(|(f, _)| !f.starts_with('.')).map(|(_, b)| b.len() as u64).sum::<u64>());
+    assert_eq!(
+        report.bytes,
+        tree.iter().filter(|(f, _)| !f.starts_with('.')).map(|(_, b)| b.len() as u64).sum::<u64>()
+    );
     assert!(tree.contains_key(MARKER) && tree.contains_key(".nojekyll"));
     assert!(!tree.keys().any(|f| f.contains("search") || f.ends_with(".atom") || f.ends_with(".json")));
     assert!(!std::fs::read_dir(out.path()).unwrap().any(|e| e.unwrap().file_name() != "site"), "no temporary folder");

@@ -77,8 +77,9 @@ async fn inside_a_runtime_the_blocking_call_says_to_use_the_async_one() {
     let out = tempfile::tempdir().unwrap();
     let err = export_site(vault(&fixture), &out.path().join("site"), &SiteOptions::default()).unwrap_err();
     assert!(err.to_string().contains("export_site_async"), "{err}");
-    let report = feedvault_web::site::export_site_async(vault(&fixture), &out.path().join("site"), &SiteOptions::default())
-        .await
-        .unwrap();
+    let report =
+        feedvault_web::site::export_site_async(vault(&fixture), &out.path().join("site"), &SiteOptions::default())
+            .await
+            .unwrap();
     assert!(report.pages > 0);
 }
