@@ -62,6 +62,10 @@ pub fn page(
         }
         let Ok(url) = base.join(value) else { return Decision::DropAttribute };
         if url.origin() != origin.origin() {
+            // The crawl's own host under another scheme or port is nowhere (`.invalid`).
+            if url.host_str() == origin.host_str() {
+                return Decision::DropElement;
+            }
             if matches!(url.scheme(), "http" | "https" | "mailto") {
                 found.borrow_mut().external += 1;
             }
@@ -171,11 +175,12 @@ mod tests {
         let html = concat!(
             "<p><a href=\"  /articles/../../../etc/passwd\">p</a><a href=\"/articles/%2e%2e%2f%2e%2e\">q</a>",
             "<a href=\"//evil.example/x\">s</a><a href=\"http://[::1\">broken</a><a>none</a>",
+            "<a href=\"https://feedvault.invalid/feeds\">t</a><a href=\"http://feedvault.invalid:81/\">u</a>",
             "<blockquote cite=\"/api/feeds\">c</blockquote><a href=\"/articles/\u{0}\">z</a></p>"
         );
         let out = rewrite(html, "/articles/nyt/a", "articles/nyt/a/index.html");
         let body = &out.html;
-        for dropped in [">p</a>", ">q</a>", ">z</a>"] {
+        for dropped in [">p</a>", ">q</a>", ">z</a>", ">t</a>", ">u</a>"] {
             assert!(!body.contains(dropped), "{dropped}: {body}");
         }
         assert!(!body.contains("href=\"/"), "no root-absolute link survives: {body}");

@@ -24,8 +24,15 @@ use support::{Fixture, Item};
 /// Attributes that hold an address (as the mirror's rewriting reads them).
 pub const URL_ATTRIBUTES: [&str; 8] = ["href", "src", "cite", "action", "formaction", "poster", "data", "background"];
 
+/// Markup an archived body may carry that must not reach a page of the mirror.
+const HOSTILE: &str = concat!(
+    "<form method=\"post\" action=\"http://127.0.0.1:8080/fetch\"><input name=\"csrf\"><button>go</button></form>",
+    "<script>alert(1)</script><a href=\"javascript:alert(1)\">j</a><p style=\"color:red\">s</p>",
+    "<a href=\"//feedvault.invalid/api/feeds\">api</a>"
+);
+
 /// Feed `nyt`: 55 Chinese articles over three days, one revised; feed `bbc`: three
-/// English ones whose bodies link out.
+/// English ones whose bodies link out and carry hostile markup.
 pub fn fixture() -> Fixture {
     let zh = |revised: bool| -> Vec<(String, String, String, String)> {
         (0..55)
@@ -49,7 +56,7 @@ pub fn fixture() -> Fixture {
                 format!("Story {i}: the cat sat on the mat"),
                 format!("2{i} Sep 2022 09:00:00 +0000"),
                 format!(
-                    "<p>Story {i}, <a href=\"https://www.bbc.co.uk/news/{i}\">reported</a> with <img src=\"https://img.example.org/{i}.jpg\" alt=\"a cat\"> and <a href=\"/search?q=x\">a link home</a>.</p>"
+                    "<p>Story {i}, <a href=\"https://www.bbc.co.uk/news/{i}\">reported</a> with <img src=\"https://img.example.org/{i}.jpg\" alt=\"a cat\"> and <a href=\"/search?q=x\">a link home</a>.</p>{HOSTILE}"
                 ),
             )
         })

@@ -60,6 +60,24 @@ fn an_empty_folder_or_a_missing_one_is_written() {
     assert_eq!(names(out.path()), ["a", "empty"]);
 }
 
+/// A page the vault cannot render (an article file that is not one any more)
+/// fails the export, and the earlier export stays exactly as it was.
+#[test]
+fn a_failed_export_leaves_the_earlier_one_whole() {
+    let fixture = small();
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("site");
+    export_site(vault(&fixture), &dir, &SiteOptions::default()).unwrap();
+    let before = read_tree(&dir);
+    let article = crate::all_articles(&vault(&fixture)).remove(0);
+    std::fs::write(fixture.root().join(&article), "not an article file\n").unwrap();
+    let err = export_site(vault(&fixture), &dir, &SiteOptions::default()).unwrap_err();
+    assert!(matches!(err, SiteError::Page { status: 500, .. }), "{err:?}");
+    assert!(err.to_string().contains("/articles/nyt/"), "says which page: {err}");
+    assert!(read_tree(&dir) == before, "the earlier export, untouched");
+    assert_eq!(names(out.path()), ["site"], "no temporary folder left");
+}
+
 #[test]
 fn a_bad_base_address_is_refused_before_anything_is_written() {
     let fixture = small();
