@@ -65,7 +65,14 @@ impl Crawl {
                 tasks.spawn(self.clone().visit(target));
             }
             let Some(done) = tasks.join_next().await else { break };
-            let visited = done.map_err(|e| SiteError::Runtime(format!("a page could not be rendered: {e}")))??;
+            let visited = match done {
+                Ok(Ok(visited)) => visited,
+                Ok(Err(err)) => return Err(drain(tasks, err).await),
+                Err(err) => {
+                    let err = SiteError::Runtime(format!("a page could not be rendered: {err}"));
+                    return Err(drain(tasks, err).await);
+                }
+            };
             count(&mut report, &visited);
             for link in visited.links {
                 for found in with_siblings(link, feeds) {
@@ -120,6 +127,13 @@ impl Crawl {
         .await
         .map_err(|e| SiteError::Runtime(format!("a page could not be written: {e}")))?
     }
+}
+
+/// Waits for the visits under way (their writes cannot be cancelled), so that
+/// nothing is written after the failed export's tree is removed; then `err`.
+async fn drain(mut tasks: JoinSet<Result<Visited, SiteError>>, err: SiteError) -> SiteError {
+    while tasks.join_next().await.is_some() {}
+    err
 }
 
 /// A feed out found in a page, and the same feed in the other formats.

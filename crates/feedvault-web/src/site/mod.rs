@@ -82,9 +82,11 @@ pub enum SiteError {
     Runtime(String),
 }
 
-/// Writes the static mirror of `vault` to `dir` (see [`output`] for what `dir` may
-/// be). Starts its own tokio runtime: call it from synchronous code (inside a
-/// runtime, use [`export_site_async`]).
+/// Writes the static mirror of `vault` to `dir`, which may be missing, an empty
+/// folder or an earlier export (replaced whole); anything else is refused. The tree
+/// is written beside `dir` and renamed into place when complete. Starts its own
+/// tokio runtime: call it from synchronous code (inside a runtime, use
+/// [`export_site_async`]).
 pub fn export_site(vault: Arc<Vault>, dir: &Path, options: &SiteOptions) -> Result<SiteReport, SiteError> {
     if tokio::runtime::Handle::try_current().is_ok() {
         return Err(SiteError::Runtime("export_site was called inside a tokio runtime: use export_site_async".into()));

@@ -93,6 +93,9 @@ impl Tree {
         let mut path = self.temp.clone();
         path.extend(file);
         let result = (|| {
+            if !self.temp.is_dir() {
+                return Err(io::Error::other("the export's temporary folder is gone"));
+            }
             if let Some(parent) = path.parent() {
                 fs::create_dir_all(parent)?;
             }

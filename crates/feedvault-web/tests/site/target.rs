@@ -31,6 +31,20 @@ fn a_file_is_refused() {
 }
 
 #[test]
+fn a_symbolic_link_is_refused() {
+    let fixture = small();
+    let out = tempfile::tempdir().unwrap();
+    let real = out.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    let link = out.path().join("site");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let err = export_site(vault(&fixture), &link, &SiteOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    assert_eq!(names(&real), Vec::<String>::new(), "nothing written through it");
+    assert_eq!(names(out.path()), ["real", "site"]);
+}
+
+#[test]
 fn a_folder_with_other_things_is_refused() {
     let fixture = small();
     let out = tempfile::tempdir().unwrap();
