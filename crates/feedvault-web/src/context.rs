@@ -21,6 +21,17 @@ pub struct Ctx {
     pub query: Vec<(String, String)>,
     /// `http://host` as the request named it, for absolute links in feeds out.
     pub base: String,
+    /// Set when the page is rendered for the static mirror ([`Mirror`]): no search
+    /// box, no language switch, no forms.
+    pub mirror: bool,
+}
+
+/// A request extension the static mirror's crawler sets (`crate::site`); a request
+/// from the network never carries one. `base` is the mirror's public address, for
+/// the absolute links of feeds out.
+#[derive(Clone, Debug)]
+pub struct Mirror {
+    pub base: Option<String>,
 }
 
 impl Ctx {
@@ -51,7 +62,12 @@ impl Ctx {
             .and_then(|v| v.to_str().ok())
             .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']')))
             .unwrap_or("localhost");
-        Ctx { lang, t: lang.strings(), path: parts.uri.path().to_owned(), query, base: format!("http://{host}") }
+        let mirror = parts.extensions.get::<Mirror>();
+        let base = match mirror.and_then(|m| m.base.clone()) {
+            Some(base) => base,
+            None => format!("http://{host}"),
+        };
+        Ctx { lang, t: lang.strings(), path: parts.uri.path().to_owned(), query, base, mirror: mirror.is_some() }
     }
 }
 

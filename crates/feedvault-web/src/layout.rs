@@ -1,7 +1,7 @@
 //! The page shell every HTML page shares (header with the search form, the feed
-//! out that matches the page, the language switch) and the pieces several pages
-//! use: a list of articles and a pager. Every interpolation goes through maud, which
-//! escapes it.
+//! out that matches the page, the language switch; the static mirror has neither
+//! search nor switch) and the pieces several pages use: a list of articles and a
+//! pager. Every interpolation goes through maud, which escapes it.
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -66,19 +66,24 @@ pub fn page(ctx: &Ctx, title: &str, alternate: Option<Alternate>, content: Marku
                         a href="/feeds" { (t.feeds) }
                         a href="/changes" { (t.changes) }
                     }
-                    form.search role="search" method="get" action="/search" {
-                        label.visually-hidden for="q" { (t.search_label) }
-                        input #q type="search" name="q" value=(q) placeholder=(t.search_label);
-                        button type="submit" { (t.search) }
+                    @if !ctx.mirror {
+                        form.search role="search" method="get" action="/search" {
+                            label.visually-hidden for="q" { (t.search_label) }
+                            input #q type="search" name="q" value=(q) placeholder=(t.search_label);
+                            button type="submit" { (t.search) }
+                        }
                     }
                 }
                 main { (content) }
                 footer.site {
-                    a href=(ctx.with_lang(ctx.lang.other())) hreflang=(ctx.lang.other().code()) lang=(ctx.lang.other().code()) {
-                        (t.switch_to)
+                    @if !ctx.mirror {
+                        a href=(ctx.with_lang(ctx.lang.other())) hreflang=(ctx.lang.other().code()) lang=(ctx.lang.other().code()) {
+                            (t.switch_to)
+                        }
+                        @if alternate.is_some() { " · " }
                     }
                     @if let Some(alternate) = &alternate {
-                        " · " a href=(alternate.href) { (t.subscribe) " (Atom)" }
+                        a href=(alternate.href) { (t.subscribe) " (Atom)" }
                     }
                 }
             }

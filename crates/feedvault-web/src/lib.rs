@@ -5,7 +5,8 @@
 //! JavaScript (UI.md). Archived HTML is shown only after sanitizing ([`render`]),
 //! under a strict Content-Security-Policy ([`security`]). Pages live in [`pages`],
 //! feeds out (Atom, RSS 2.0, JSON Feed, OPML) in [`out`], the API in [`api`], the
-//! changes a reader may ask for (add or remove a feed, fetch now) in [`writes`].
+//! changes a reader may ask for (add or remove a feed, fetch now) in [`writes`],
+//! the static mirror of the same pages in [`site`].
 //!
 //! [`router`] builds the app (tests drive it directly); [`serve`] runs it on a
 //! listener until its shutdown future completes.
@@ -21,6 +22,7 @@ pub mod out;
 pub mod pages;
 pub mod render;
 pub mod security;
+pub mod site;
 mod state;
 mod timefmt;
 pub mod writes;

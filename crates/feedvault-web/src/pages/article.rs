@@ -141,7 +141,7 @@ fn revisions(ctx: &Ctx, detail: &ArticleDetail, href: &str, zone: Tz) -> Markup 
                     }
                     li { (t.current) " (" (timefmt::local(detail.summary.version_seen_at, zone)) ")" }
                 }
-                (compare_form(ctx, detail, href, zone, None))
+                @if !ctx.mirror { (compare_form(ctx, detail, href, zone, None)) }
             }
         }
     }
@@ -195,7 +195,7 @@ fn diff_page(s: &AppState, ctx: &Ctx, detail: &ArticleDetail) -> Result<Response
         p.meta {
             del { (t.from) " " (timefmt::local(from_seen, zone)) } " → " ins { (t.to) " " (timefmt::local(to_seen, zone)) }
         }
-        (compare_form(ctx, detail, &href, zone, Some((&from_key, &to_key))))
+        @if !ctx.mirror { (compare_form(ctx, detail, &href, zone, Some((&from_key, &to_key)))) }
         @match (from, to) {
             (Some(from), Some(to)) => div.diff lang=(language(to)) { (diff::render(&version_text(from), &version_text(to))) },
             _ => p.error { (t.missing_version) },

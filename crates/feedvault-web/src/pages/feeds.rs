@@ -47,8 +47,10 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Response {
                     } }
                 }
                 (forms::fetch_now(s, ctx, None))
-                h2 { (t.add_feed) }
-                (forms::add_feed(s, ctx))
+                @if !ctx.mirror {
+                    h2 { (t.add_feed) }
+                    (forms::add_feed(s, ctx))
+                }
             };
             Ok(layout::page(ctx, t.feeds, Some(Alternate { href: "/feed.atom".into() }), body).into_response())
         })

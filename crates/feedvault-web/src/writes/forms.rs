@@ -1,5 +1,6 @@
 //! The POST forms for changes, each with its CSRF token (and a token field when
-//! the server needs one); a server that refuses changes shows why instead.
+//! the server needs one); a server that refuses changes shows why instead, and the
+//! static mirror shows none.
 
 use maud::{Markup, html};
 
@@ -23,6 +24,9 @@ fn hidden(s: &AppState, ctx: &Ctx, action: &str) -> Markup {
 }
 
 pub fn add_feed(s: &AppState, ctx: &Ctx) -> Markup {
+    if ctx.mirror {
+        return html! {};
+    }
     if !writes_enabled(s) {
         return html! { p.notice { (ctx.t.writes_disabled) } };
     }
@@ -37,7 +41,7 @@ pub fn add_feed(s: &AppState, ctx: &Ctx) -> Markup {
 }
 
 pub fn remove_feed(s: &AppState, ctx: &Ctx, feed: &str) -> Markup {
-    if !writes_enabled(s) {
+    if ctx.mirror || !writes_enabled(s) {
         return html! {};
     }
     html! {
@@ -49,7 +53,7 @@ pub fn remove_feed(s: &AppState, ctx: &Ctx, feed: &str) -> Markup {
 }
 
 pub fn fetch_now(s: &AppState, ctx: &Ctx, _feed: Option<&str>) -> Markup {
-    if !writes_enabled(s) {
+    if ctx.mirror || !writes_enabled(s) {
         return html! {};
     }
     html! {
