@@ -262,4 +262,13 @@ pub trait Store {
     fn unhashed_files(&self) -> Result<Vec<String>>;
     /// Records byte hashes for files that had none.
     fn set_file_hashes(&mut self, hashes: &[(String, String)]) -> Result<()>;
+
+    /// The folders directly under the path prefix `prefix` (e.g. `archive/`) that
+    /// hold articles, in byte order.
+    fn folders_under(&self, prefix: &str) -> Result<Vec<String>>;
+    /// Articles per day under `prefix` (`archive/<feed>/`): (`YYYY/MM/DD`, count) for
+    /// the paths `<prefix>YYYY/MM/DD/<file>`, by day. The day is the path's.
+    fn article_days(&self, prefix: &str) -> Result<Vec<(String, u64)>>;
+    /// The articles whose files are directly in `folder`, by path.
+    fn articles_in_folder(&self, folder: &str) -> Result<Vec<ArticleRow>>;
 }
