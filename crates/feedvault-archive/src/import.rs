@@ -41,6 +41,8 @@ pub struct ImportReport {
     pub undated: Vec<String>,
     /// (path in the vault, feed, article) of every file imported, for the search index.
     pub articles: Vec<(String, String, Article)>,
+    /// README index files the caller rewrote after the import (vault-relative).
+    pub indexes: Vec<String>,
 }
 
 /// How an import names feeds.
