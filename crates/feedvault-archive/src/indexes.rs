@@ -125,10 +125,8 @@ pub fn write_indexes<S: Store>(
             files.push((format!("archive/{feed}/{INDEX_NAME}"), feed_text(feed, &info, days)));
         }
     }
-    let summaries: Vec<FeedSummary<'_>> = all_days
-        .iter()
-        .map(|(folder, days)| FeedSummary { folder, title: feed_title(folder, feeds), days })
-        .collect();
+    let summaries: Vec<FeedSummary<'_>> =
+        all_days.iter().map(|(folder, days)| FeedSummary { folder, title: feed_title(folder, feeds), days }).collect();
     files.push((format!("archive/{INDEX_NAME}"), archive_text(&summaries)));
     write_changed(root, files)
 }

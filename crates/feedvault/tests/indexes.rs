@@ -87,7 +87,8 @@ fn readme_indexes_follow_the_archive() {
     let dir = new_vault();
     let vault = dir.path().join("v");
     let source = dir.path().join("news.xml");
-    let mut items = vec![("a", "First &amp; *bold* [x]", DAY_ONE), ("b", "Second | pipe", DAY_ONE), ("c", "Late", DAY_TWO)];
+    let mut items =
+        vec![("a", "First &amp; *bold* [x]", DAY_ONE), ("b", "Second | pipe", DAY_ONE), ("c", "Late", DAY_TWO)];
     fs::write(&source, feed(&items)).unwrap();
     subscribe(&vault, "news", source.to_str().unwrap());
     feedvault(&vault).arg("fetch").assert().success();

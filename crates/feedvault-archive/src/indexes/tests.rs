@@ -114,7 +114,8 @@ fn a_feed_lists_months_and_days_newest_first() {
 
 #[test]
 fn the_archive_lists_feeds_and_the_latest_days() {
-    let a_days: Vec<(String, u64)> = (1..=40).map(|d| (format!("2022/{:02}/{:02}", 1 + d / 28, 1 + d % 28), 1)).collect();
+    let a_days: Vec<(String, u64)> =
+        (1..=40).map(|d| (format!("2022/{:02}/{:02}", 1 + d / 28, 1 + d % 28), 1)).collect();
     let b_days = vec![("2022/01/02".to_owned(), 5)];
     let feeds = [
         FeedSummary { folder: "a", title: "Alpha_feed".into(), days: &a_days },
