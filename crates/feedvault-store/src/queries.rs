@@ -343,6 +343,8 @@ pub(crate) fn folders_under(conn: &Connection, prefix: &str) -> Result<Vec<Strin
             None => path,
         };
     }
+    // Paths sort `nyt-x/` before `nyt/` (`-` < `/`); folder names sort the other way.
+    folders.sort();
     Ok(folders)
 }
 
@@ -432,6 +434,7 @@ mod tests {
                 "archive/nyt/2024/02/10/c.md",
                 "archive/nyt/loose.md",
                 "archive/nyt0/2024/01/02/d.md",
+                "archive/nyt-x/2024/01/02/d.md",
                 "archive/纽约时报/2023/12/31/e.md",
                 "archive/top.md",
                 "articles/nyt/1048575.md",
@@ -443,8 +446,12 @@ mod tests {
     #[test]
     fn folders_are_found_by_seeking() {
         let store = vault();
-        assert_eq!(store.folders_under("archive/").unwrap(), ["nyt", "nyt0", "纽约时报"]);
-        assert_eq!(store.folders_under("archive").unwrap(), ["nyt", "nyt0", "纽约时报"], "the slash is optional");
+        assert_eq!(store.folders_under("archive/").unwrap(), ["nyt", "nyt-x", "nyt0", "纽约时报"]);
+        assert_eq!(
+            store.folders_under("archive").unwrap(),
+            ["nyt", "nyt-x", "nyt0", "纽约时报"],
+            "the slash is optional"
+        );
         assert_eq!(store.folders_under("archive/nyt/").unwrap(), ["2024"]);
         assert!(store.folders_under("nothing/").unwrap().is_empty());
     }
