@@ -232,8 +232,14 @@ pub fn feed_text(folder: &str, info: &FeedInfo, days: &[(String, u64)]) -> Strin
     }
     let total: u64 = days.iter().map(|(_, n)| n).sum();
     let _ = write!(text, "[archive](../{INDEX_NAME}) · {}", count(total));
-    if let (Some((first, _)), Some((last, _))) = (days.first(), days.last()) {
-        let _ = write!(text, " · {} days, {} to {}", days.len(), date(first), date(last));
+    match (days.first(), days.last()) {
+        (Some((first, _)), Some((last, _))) if first != last => {
+            let _ = write!(text, " · {} days, {} to {}", days.len(), date(first), date(last));
+        }
+        (Some((day, _)), _) => {
+            let _ = write!(text, " · 1 day, {}", date(day));
+        }
+        _ => {}
     }
     text.push('\n');
     let newest_first: Vec<&(String, u64)> = days.iter().rev().collect();

@@ -110,6 +110,7 @@ fn a_feed_lists_months_and_days_newest_first() {
     let local = FeedInfo { title: None, url: Some("/srv/feeds/my feed.xml".into()) };
     let text = feed_text("mine", &local, &days[..1]);
     assert!(text.starts_with("# mine\n\nFeed: /srv/feeds/my feed.xml\n\n"), "a local path is no link: {text}");
+    assert!(text.contains("[archive](../README.md) · 1 article · 1 day, 2022-08-31\n"), "{text}");
 }
 
 #[test]
