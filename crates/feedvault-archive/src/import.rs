@@ -19,6 +19,7 @@ use feedvault_core::{Article, Item, slug};
 use feedvault_store::{ArticleRow, Change, Lookup, Origin, Store};
 
 use crate::durable::Batch;
+use crate::indexes::is_index_file;
 use crate::layout::{self, Layout};
 use crate::scan::read_article;
 use crate::writer::Archiver;
@@ -40,6 +41,8 @@ pub struct ImportReport {
     pub undated: Vec<String>,
     /// (path in the vault, feed, article) of every file imported, for the search index.
     pub articles: Vec<(String, String, Article)>,
+    /// README index files the caller rewrote after the import (vault-relative).
+    pub indexes: Vec<String>,
 }
 
 /// How an import names feeds.
@@ -82,6 +85,9 @@ fn collect(root: &Path, dir: &Path, folders: &BTreeMap<String, String>, out: &mu
             collect(root, &path, folders, out)?;
         } else if kind.is_file() && name.ends_with(".md") && !name.starts_with('.') {
             let relative = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            if is_index_of_an_archive(&relative) {
+                continue;
+            }
             let (folder, countdown_id) = classify(&relative);
             let folder_feed = match folder {
                 Some(name) => match folders.get(&name) {
@@ -94,6 +100,15 @@ fn collect(root: &Path, dir: &Path, folders: &BTreeMap<String, String>, out: &mu
         }
     }
     Ok(())
+}
+
+/// True for a README index of a dated archive (not an article): at its place under
+/// the source's last `archive` folder, or under the source itself (an `archive/`
+/// folder given as the source).
+fn is_index_of_an_archive(relative: &str) -> bool {
+    let parts: Vec<&str> = relative.split('/').collect();
+    let from_archive = parts.iter().rposition(|p| *p == "archive").map(|at| parts[at..].join("/"));
+    from_archive.is_some_and(|p| is_index_file(&p)) || is_index_file(&format!("archive/{relative}"))
 }
 
 /// The feed folder (as named in the source) and countdown id a relative path
@@ -226,6 +241,24 @@ fn import_chunk<S: Store>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn index_files_of_a_source_are_recognized_by_place() {
+        for path in [
+            "archive/README.md",
+            "archive/nyt/README.md",
+            "archive/nyt/2022/09/20/README.md",
+            "old/vault/archive/nyt/2022/09/20/README.md",
+            "README.md",
+            "nyt/README.md",
+            "nyt/2022/09/20/README.md",
+        ] {
+            assert!(is_index_of_an_archive(path), "{path}");
+        }
+        for path in ["archive/nyt/2022/README.md", "archive/nyt/2022/09/20/readme.md", "a/b/c/README.md", "x.md"] {
+            assert!(!is_index_of_an_archive(path), "{path}");
+        }
+    }
 
     #[test]
     fn layouts_are_recognized_from_paths() {

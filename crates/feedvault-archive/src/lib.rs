@@ -4,12 +4,13 @@
 //! writing it crash-safely ([`durable`]), one writer at a time ([`lock`]), turning a
 //! feed's items into new articles and revisions ([`writer`]), bringing in files from
 //! other archives ([`import`]), rebuilding state.db from the files ([`reindex`]),
-//! checking that files and state agree ([`verify`]), and the countdown layout's
-//! per-feed [`lists`]. The files are the archive;
+//! checking that files and state agree ([`verify`]), the dated layout's README
+//! [`indexes`] and the countdown layout's per-feed [`lists`]. The files are the archive;
 //! state.db, reached through the `Store` trait, is derived from them.
 
 pub mod durable;
 pub mod import;
+pub mod indexes;
 pub mod layout;
 pub mod lists;
 pub mod lock;

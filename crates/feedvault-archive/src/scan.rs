@@ -1,5 +1,6 @@
 //! Walking a vault's article folders: article files, revision files, and temporary
-//! files left by a crash.
+//! files left by a crash. The README indexes are not articles and are skipped by
+//! name and place ([`crate::indexes::is_index_file`]).
 
 use std::fs;
 use std::path::Path;
@@ -7,6 +8,7 @@ use std::path::Path;
 use feedvault_core::Article;
 
 use crate::durable::is_temp_name;
+use crate::indexes::is_index_file;
 use crate::{ArchiveError, Result, io_error};
 
 /// What the article folders of a vault hold, as `/`-separated paths relative to it.
@@ -43,6 +45,8 @@ fn walk(root: &Path, relative: &str, scan: &mut Scan) -> Result<()> {
         let kind = entry.file_type().map_err(io_error(entry.path()))?;
         if kind.is_dir() {
             walk(root, &path, scan)?;
+        } else if is_index_file(&path) {
+            continue;
         } else if is_temp_name(&name) {
             scan.temp_files.push(path);
         } else if !name.ends_with(".md") {

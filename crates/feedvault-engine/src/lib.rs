@@ -24,11 +24,13 @@ pub mod read;
 pub mod settings;
 pub mod subscribe;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use chrono::Utc;
+use feedvault_archive::indexes::{self, FeedInfo, Scope};
 use feedvault_archive::{Archiver, Layout, VaultLock, lists};
 use feedvault_fetch::Fetcher;
 use feedvault_search::{Filters, Page as SearchPage, SearchIndex, SearchResults, Sort};
@@ -69,6 +71,8 @@ pub struct ReindexReport {
     pub revisions: usize,
     pub skipped: Vec<String>,
     pub indexed: usize,
+    /// README index files written (dated layout; vault-relative, sorted).
+    pub indexes: Vec<String>,
 }
 
 impl Vault {
@@ -254,6 +258,7 @@ impl Vault {
             fetcher,
             runtime,
             healed,
+            index_pending: Vec::new(),
         })
     }
 }
@@ -266,6 +271,9 @@ pub struct VaultWriter {
     fetcher: Fetcher,
     runtime: tokio::runtime::Runtime,
     healed: HealReport,
+    /// Articles new or revised since the README indexes were last written (their
+    /// days are rewritten at the end of a cycle).
+    index_pending: Vec<String>,
 }
 
 impl VaultWriter {
@@ -325,9 +333,11 @@ impl VaultWriter {
         let options = feedvault_archive::import::ImportOptions { folders: settings.import.folders.clone() };
         let mut report = feedvault_archive::import::import_archive(&mut self.archiver, dir, Utc::now(), &options)?;
         let articles = std::mem::take(&mut report.articles);
+        self.index_pending.extend(articles.iter().map(|(path, ..)| path.clone()));
         self.indexer
             .add(articles.into_iter().map(|(path, feed, article)| index::document(path, &feed, article)).collect())?;
         self.indexer.flush()?;
+        report.indexes = self.write_pending_indexes(&settings)?;
         if settings.vault.layout == Layout::Countdown {
             for feed in report.by_feed.keys() {
                 let site = settings.feeds.iter().find(|f| &f.name == feed).map_or(feed.clone(), |f| self.site_name(f));
@@ -355,11 +365,52 @@ impl VaultWriter {
                 self.write_list(&feed.name, &site, settings.vault.timezone)?;
             }
         }
+        self.index_pending.clear();
+        let indexes = self.write_indexes(&settings, Scope::All)?;
         Ok(ReindexReport {
             articles: rebuilt.articles,
             revisions: rebuilt.revisions,
             skipped: rebuilt.skipped,
             indexed,
+            indexes,
         })
+    }
+
+    /// Writes the README indexes of the days of the articles new or revised since
+    /// the last call (dated layout); kept for the next call when writing fails.
+    pub(crate) fn write_pending_indexes(&mut self, settings: &Settings) -> Result<Vec<String>> {
+        let pending = std::mem::take(&mut self.index_pending);
+        let written = self.write_indexes(settings, Scope::Changed(&pending));
+        if written.is_err() {
+            self.index_pending = pending;
+        }
+        written
+    }
+
+    /// Writes the README indexes of `scope` (nothing in the countdown layout, which
+    /// has lists): the vault-relative paths of the files whose bytes changed, which
+    /// are journaled for the next commit.
+    fn write_indexes(&mut self, settings: &Settings, scope: Scope<'_>) -> Result<Vec<String>> {
+        if settings.vault.layout != Layout::Dated {
+            return Ok(Vec::new());
+        }
+        let store = self.archiver.store();
+        let titles: BTreeMap<String, Option<String>> =
+            store.feeds()?.into_iter().map(|state| (state.slug, state.title)).collect();
+        let feeds = settings
+            .feeds
+            .iter()
+            .map(|feed| {
+                let title = feed.title.clone().or_else(|| titles.get(&feed.name).cloned().flatten());
+                (feed.name.clone(), FeedInfo { title, url: Some(feed.url.clone()) })
+            })
+            .collect();
+        let written = indexes::write_indexes(&self.root, store, &feeds, settings.vault.timezone, scope)?;
+        let journal: Vec<Unpublished> = written
+            .iter()
+            .map(|path| Unpublished { path: path.clone(), feed: None, change: ChangeKind::Index })
+            .collect();
+        self.mark_unpublished(&journal)?;
+        Ok(written)
     }
 }

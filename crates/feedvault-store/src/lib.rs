@@ -277,4 +277,13 @@ pub trait Store {
     fn push_remotes(&self) -> Result<Vec<RemoteState>>;
     fn push_remote(&self, url: &str) -> Result<Option<RemoteState>>;
     fn record_push(&mut self, state: &RemoteState) -> Result<()>;
+
+    /// The folders directly under the path prefix `prefix` (e.g. `archive/`) that
+    /// hold articles, in byte order.
+    fn folders_under(&self, prefix: &str) -> Result<Vec<String>>;
+    /// Articles per day under `prefix` (`archive/<feed>/`): (`YYYY/MM/DD`, count) for
+    /// the paths `<prefix>YYYY/MM/DD/<file>`, by day. The day is the path's.
+    fn article_days(&self, prefix: &str) -> Result<Vec<(String, u64)>>;
+    /// The articles whose files are directly in `folder`, by path.
+    fn articles_in_folder(&self, folder: &str) -> Result<Vec<ArticleRow>>;
 }

@@ -303,3 +303,192 @@ pub(crate) fn recorded_files(conn: &Connection) -> Result<Vec<RecordedFile>> {
         .and_then(|rows| rows.collect())
         .map_err(sql("listing files"))
 }
+
+// Folders of article paths, for the dated layout's README indexes. Every query is a
+// range over the unique index on `path` (a folder's paths sort together), so none
+// reads more than the folder it asks about.
+
+/// The first path after every path that starts with `prefix` (which ends with `/`,
+/// the byte before `0`).
+fn folder_end(prefix: &str) -> String {
+    let stem = prefix.strip_suffix('/').unwrap_or(prefix);
+    format!("{stem}0")
+}
+
+/// `prefix` with a final `/`.
+fn as_folder(prefix: &str) -> String {
+    if prefix.ends_with('/') { prefix.to_owned() } else { format!("{prefix}/") }
+}
+
+/// The distinct folders directly under `prefix` that hold article paths, in byte
+/// order: one index seek per folder, whatever the number of articles.
+pub(crate) fn folders_under(conn: &Connection, prefix: &str) -> Result<Vec<String>> {
+    let prefix = as_folder(prefix);
+    let end = folder_end(&prefix);
+    let mut stmt = conn
+        .prepare_cached("SELECT path FROM articles WHERE path > ?1 AND path < ?2 ORDER BY path LIMIT 1")
+        .map_err(sql("listing folders"))?;
+    let mut folders = Vec::new();
+    let mut cursor = prefix.clone();
+    while let Some(path) =
+        stmt.query_row(params![cursor, end], |r| r.get::<_, String>(0)).optional().map_err(sql("listing folders"))?
+    {
+        let rest = &path[prefix.len()..];
+        cursor = match rest.find('/') {
+            Some(at) => {
+                folders.push(rest[..at].to_owned());
+                format!("{prefix}{}0", &rest[..at])
+            }
+            // A file directly under the prefix: step over it.
+            None => path,
+        };
+    }
+    // Paths sort `nyt-x/` before `nyt/` (`-` < `/`); folder names sort the other way.
+    folders.sort();
+    Ok(folders)
+}
+
+/// Articles per day folder under `prefix` (`archive/<feed>/`): (`YYYY/MM/DD`, count)
+/// for the paths `<prefix>YYYY/MM/DD/<file>`, by day. Other paths are not counted.
+pub(crate) fn article_days(conn: &Connection, prefix: &str) -> Result<Vec<(String, u64)>> {
+    let prefix = as_folder(prefix);
+    // substr counts characters, and folder names need not be ASCII.
+    let day_at = prefix.chars().count() as i64 + 1;
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT substr(path, ?3, 10) AS day, COUNT(*) FROM articles WHERE path > ?1 AND path < ?2 \
+             AND substr(path, ?3 + 10, 1) = '/' AND instr(substr(path, ?3 + 11), '/') = 0 \
+             GROUP BY day ORDER BY day",
+        )
+        .map_err(sql("counting articles by day"))?;
+    let rows: Vec<(String, i64)> = stmt
+        .query_map(params![prefix, folder_end(&prefix), day_at], |r| Ok((r.get(0)?, r.get(1)?)))
+        .and_then(|rows| rows.collect())
+        .map_err(sql("counting articles by day"))?;
+    Ok(rows.into_iter().filter(|(day, _)| is_day_folder(day)).map(|(day, n)| (day, n as u64)).collect())
+}
+
+/// `YYYY/MM/DD` in digits.
+fn is_day_folder(day: &str) -> bool {
+    let b = day.as_bytes();
+    b.len() == 10
+        && b[4] == b'/'
+        && b[7] == b'/'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// The articles whose files are directly in `folder` (not in a subfolder), by path.
+pub(crate) fn articles_in_folder(conn: &Connection, folder: &str) -> Result<Vec<ArticleRow>> {
+    let folder = as_folder(folder);
+    let name_at = folder.chars().count() as i64 + 1;
+    let query = format!(
+        "SELECT {ARTICLE_COLUMNS} FROM articles WHERE path > ?1 AND path < ?2 \
+         AND instr(substr(path, ?3), '/') = 0 ORDER BY path"
+    );
+    let mut stmt = conn.prepare_cached(&query).map_err(sql("listing a folder's articles"))?;
+    stmt.query_map(params![folder, folder_end(&folder), name_at], article_row)
+        .and_then(|rows| rows.collect())
+        .map_err(sql("listing a folder's articles"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Change, SqliteStore, Store};
+
+    fn insert(store: &mut SqliteStore, paths: &[&str]) {
+        let rows: Vec<Change> = paths
+            .iter()
+            .map(|path| {
+                Change::Insert(ArticleRow {
+                    id: 0,
+                    feed: "f".into(),
+                    item_key: None,
+                    key_hash: None,
+                    path: (*path).into(),
+                    url: String::new(),
+                    title: (*path).into(),
+                    time_ms: Some(1),
+                    content_hash: "h".into(),
+                    first_seen_at: 1,
+                    version_seen_at: 1,
+                    revisions: 0,
+                    origin: Origin::Fetch,
+                    file_hash: None,
+                    link_key: None,
+                    raw_hash: None,
+                })
+            })
+            .collect();
+        store.apply(&rows).unwrap();
+    }
+
+    fn vault() -> SqliteStore {
+        let mut store = SqliteStore::in_memory().unwrap();
+        insert(
+            &mut store,
+            &[
+                "archive/nyt/2024/01/02/a.md",
+                "archive/nyt/2024/01/02/b.md",
+                "archive/nyt/2024/01/02/b.revisions/1.md",
+                "archive/nyt/2024/02/10/c.md",
+                "archive/nyt/loose.md",
+                "archive/nyt0/2024/01/02/d.md",
+                "archive/nyt-x/2024/01/02/d.md",
+                "archive/纽约时报/2023/12/31/e.md",
+                "archive/top.md",
+                "articles/nyt/1048575.md",
+            ],
+        );
+        store
+    }
+
+    #[test]
+    fn folders_are_found_by_seeking() {
+        let store = vault();
+        assert_eq!(store.folders_under("archive/").unwrap(), ["nyt", "nyt-x", "nyt0", "纽约时报"]);
+        assert_eq!(
+            store.folders_under("archive").unwrap(),
+            ["nyt", "nyt-x", "nyt0", "纽约时报"],
+            "the slash is optional"
+        );
+        assert_eq!(store.folders_under("archive/nyt/").unwrap(), ["2024"]);
+        assert!(store.folders_under("nothing/").unwrap().is_empty());
+    }
+
+    #[test]
+    fn days_count_only_files_of_day_folders() {
+        let store = vault();
+        assert_eq!(
+            store.article_days("archive/nyt/").unwrap(),
+            [("2024/01/02".to_owned(), 2), ("2024/02/10".to_owned(), 1)],
+            "a revision path is not an article row, and loose.md is in no day"
+        );
+        assert_eq!(store.article_days("archive/纽约时报").unwrap(), [("2023/12/31".to_owned(), 1)]);
+        assert!(store.article_days("archive/none/").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_folders_articles_are_its_own_files_only() {
+        let mut store = vault();
+        insert(&mut store, &["archive/nyt/2024/01/02/sub/deeper.md"]);
+        let paths: Vec<String> =
+            store.articles_in_folder("archive/nyt/2024/01/02/").unwrap().into_iter().map(|a| a.path).collect();
+        assert_eq!(paths, ["archive/nyt/2024/01/02/a.md", "archive/nyt/2024/01/02/b.md"]);
+        let chinese = store.articles_in_folder("archive/纽约时报/2023/12/31").unwrap();
+        assert_eq!(chinese.len(), 1);
+    }
+
+    #[test]
+    fn folder_queries_use_the_path_index() {
+        let store = SqliteStore::in_memory().unwrap();
+        for query in [
+            "SELECT path FROM articles WHERE path > 'a/' AND path < 'a0' ORDER BY path LIMIT 1",
+            "SELECT substr(path, 3, 10) AS day, COUNT(*) FROM articles WHERE path > 'a/' AND path < 'a0' GROUP BY day",
+            "SELECT * FROM articles WHERE path > 'a/' AND path < 'a0' ORDER BY path",
+        ] {
+            let plan = store.query_plan(query);
+            assert!(plan.contains("USING") && plan.contains("INDEX") && plan.contains("path>?"), "{query}: {plan}");
+        }
+    }
+}

@@ -49,6 +49,14 @@ impl SqliteStore {
         Ok(SqliteStore { conn })
     }
 
+    /// SQLite's plan for `query`, one step a line (tests check indexes are used).
+    #[cfg(test)]
+    pub(crate) fn query_plan(&self, query: &str) -> String {
+        let mut stmt = self.conn.prepare(&format!("EXPLAIN QUERY PLAN {query}")).unwrap();
+        let steps: Vec<String> = stmt.query_map([], |r| r.get(3)).unwrap().map(|s| s.unwrap()).collect();
+        steps.join("\n")
+    }
+
     /// The id SQLite gave the most recent insert.
     pub fn last_insert_id(&self) -> i64 {
         self.conn.last_insert_rowid()
@@ -263,6 +271,18 @@ impl Store for SqliteStore {
 
     fn record_push(&mut self, state: &RemoteState) -> Result<()> {
         publish::record_remote(&self.conn, state)
+    }
+
+    fn folders_under(&self, prefix: &str) -> Result<Vec<String>> {
+        queries::folders_under(&self.conn, prefix)
+    }
+
+    fn article_days(&self, prefix: &str) -> Result<Vec<(String, u64)>> {
+        queries::article_days(&self.conn, prefix)
+    }
+
+    fn articles_in_folder(&self, folder: &str) -> Result<Vec<ArticleRow>> {
+        queries::articles_in_folder(&self.conn, folder)
     }
 }
 

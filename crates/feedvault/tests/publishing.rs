@@ -75,12 +75,12 @@ fn fetches_commit_once_per_interval_and_every_remote_gets_every_commit() {
         let remote = Path::new(remote);
         assert_eq!(subjects(remote), ["feedvault: the archive"]);
         let files = files_in(remote);
-        assert_eq!(
-            files.iter().filter(|f| f.starts_with("archive/news/") && f.ends_with(".md")).count(),
-            2,
-            "{files:?}"
-        );
+        let articles = files.iter().filter(|f| f.starts_with("archive/news/") && !f.ends_with("README.md"));
+        assert_eq!(articles.count(), 2, "{files:?}");
         assert!(files.iter().all(|f| f.starts_with("archive/")), "only the archive is committed: {files:?}");
+        for index in ["archive/README.md", "archive/news/README.md"] {
+            assert!(files.iter().any(|f| f == index), "the README indexes go with it: {files:?}");
+        }
         git(remote, &["fsck", "--strict"]);
     }
     assert_eq!(git(&vault, &["status", "--porcelain", "--untracked-files=no"]), "", "the index follows the commits");
@@ -98,20 +98,20 @@ fn fetches_commit_once_per_interval_and_every_remote_gets_every_commit() {
         .args(["fetch", "--force"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("3 changed files wait for the next commit (at most one per 1h)"));
+        .stdout(predicate::str::contains("6 changed files wait for the next commit (at most one per 1h)"));
     assert_eq!(subjects(Path::new(&one)).len(), 1);
     feedvault(&vault)
         .arg("publish")
         .assert()
         .success()
-        .stdout(predicate::str::contains("feedvault: 1 new, 1 revised in 1 feed (3 files)"));
+        .stdout(predicate::str::contains("feedvault: 1 new, 1 revised in 1 feed (6 files)"));
     let message = git(&vault, &["log", "-1", "--format=%B", "main"]);
     assert_eq!(message.trim_end(), "feedvault: 1 new, 1 revised in 1 feed\n\nnews: 1 new, 1 revised");
     let changed = git(&vault, &["show", "--name-status", "--format=", "main"]);
     assert_eq!(
         changed.lines().filter(|l| l.starts_with('A')).count(),
         2,
-        "the new article and the revision: {changed}"
+        "the new article and the revision (the READMEs are modified): {changed}"
     );
     assert!(changed.contains(".revisions/"), "{changed}");
     for remote in [&one, &two] {

@@ -69,6 +69,9 @@ pub struct CycleReport {
     pub results: Vec<FeedResult>,
     /// Subscribed feeds that were not due.
     pub not_due: usize,
+    /// README index files written (dated layout; vault-relative, sorted): the days
+    /// that got new or revised articles, their feeds' and the archive's.
+    pub indexes: Vec<String>,
 }
 
 /// What a cycle is asked to do.
@@ -189,6 +192,12 @@ pub(crate) fn run(
         }
     }
     running.abort_all();
+    match writer.write_pending_indexes(settings) {
+        Ok(written) => report.indexes = written,
+        Err(err) => {
+            vault_error.get_or_insert_with(|| err.to_string());
+        }
+    }
     if let Err(err) = writer.indexer.flush() {
         vault_error.get_or_insert_with(|| err.to_string());
     }
@@ -294,6 +303,10 @@ fn one_feed(
         }
     };
     let report = writer.archiver.archive_items(&feed.name, &parsed.items, now)?;
+    if writer.archiver.settings().layout == Layout::Dated {
+        // Their days' README indexes are written once, at the end of the cycle.
+        writer.index_pending.extend(report.changed.iter().map(|(path, _)| path.clone()));
+    }
     if writer.archiver.settings().layout == Layout::Countdown && report.new + report.revised > 0 {
         // The title just read counts (state.db records it with the check, below).
         let site = feed.list_name.clone().unwrap_or_else(|| parsed.title.trim().to_owned());

@@ -219,7 +219,8 @@ pub fn rss(language: &str, items: &[(&str, &str, &str)]) -> String {
     out
 }
 
-/// Every article file under a vault's archive/ (relative paths, sorted).
+/// Every article file under a vault's archive/ (relative paths, sorted; the
+/// README.md indexes are not articles).
 pub fn archive_files(vault: &Path) -> Vec<String> {
     let mut out = Vec::new();
     fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
@@ -228,7 +229,7 @@ pub fn archive_files(vault: &Path) -> Vec<String> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 walk(root, &path, out);
-            } else {
+            } else if path.file_name().is_some_and(|n| n != "README.md") {
                 out.push(path.strip_prefix(root).unwrap().to_string_lossy().into_owned());
             }
         }
