@@ -19,6 +19,7 @@ mod error;
 pub mod heal;
 pub mod index;
 pub mod opml;
+pub mod preserve;
 pub mod read;
 pub mod settings;
 pub mod subscribe;

@@ -60,6 +60,8 @@ pub struct FeedResult {
     pub gone: bool,
     /// The feed moved permanently to this URL (written back to feedvault.toml).
     pub moved_to: Option<String>,
+    /// What the feed's filters and full-text settings did.
+    pub preserve: crate::preserve::PreserveNotes,
 }
 
 /// What a cycle did.
@@ -179,6 +181,7 @@ pub(crate) fn run(
                     gap: false,
                     gone: false,
                     moved_to: None,
+                    preserve: Default::default(),
                 }
             }
         };
@@ -293,7 +296,8 @@ fn one_feed(
             return carry_out(writer, settings, feed, observed, check);
         }
     };
-    let report = writer.archiver.archive_items(&feed.name, &parsed.items, now)?;
+    let (items, preserved) = crate::preserve::prepare(writer, settings, feed, &parsed.items, now)?;
+    let report = writer.archiver.archive_items(&feed.name, &items, now)?;
     if writer.archiver.settings().layout == Layout::Countdown && report.new + report.revised > 0 {
         // The title just read counts (state.db records it with the check, below).
         let site = feed.list_name.clone().unwrap_or_else(|| parsed.title.trim().to_owned());
@@ -325,11 +329,12 @@ fn one_feed(
         etag: body.validators.etag.clone(),
         last_modified: body.validators.last_modified.clone(),
         body_hash,
-        items: parsed.items.len(),
+        items: items.len(),
         new,
     };
     let check = Check { hints, published, archived: Some(Outcome::Archived { new, revised, unchanged }), ..check };
-    carry_out(writer, settings, feed, observed, check)
+    let result = carry_out(writer, settings, feed, observed, check)?;
+    Ok(FeedResult { preserve: preserved, ..result })
 }
 
 fn schedule_options(settings: &Settings, feed: &FeedSettings) -> ScheduleOptions {
@@ -420,6 +425,7 @@ fn carry_out(
         gap: decision.gap,
         gone: decision.gone,
         moved_to,
+        preserve: Default::default(),
     })
 }
 

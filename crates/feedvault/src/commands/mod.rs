@@ -8,6 +8,7 @@ mod init;
 mod list;
 mod opml;
 mod parse;
+mod refetch_text;
 mod reindex;
 mod remove;
 mod search;
@@ -35,6 +36,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Fetch { force, wait } => fetch::run(vault, force, wait),
         Command::Daemon { log_format, web } => daemon::run(vault, &log_format, &web_args(web)),
         Command::Serve { web } => serve::run(vault, &web_args(web)),
+        Command::RefetchText { feed, wait } => refetch_text::run(vault, &feed, wait),
         Command::Parse { file_or_url } => parse::run(&file_or_url),
         Command::ImportArchive { dir } => import_archive::run(vault, &dir),
         Command::Reindex => reindex::run(vault),
