@@ -255,6 +255,28 @@ fn css_full_text_for_new_items_with_failures_reported_and_credentials_kept_home(
         .success()
         .stdout(predicate::str::contains("cdt: 0 new, 0 revised, 6 unchanged"));
     assert_article(&body_of(&vault, "我们不是韭菜"), &edited);
+
+    // The feed's entries change (their summaries), the pages do not: the pages are
+    // fetched again and, their text being the same, nothing is written. A page that
+    // fails then keeps the archived full text rather than the new summary.
+    let requests_before = server.requests_to("/chinese/700001.html").len();
+    server.route("/2022/09/tower.html", Response::status(500));
+    let mut changed = more.clone();
+    changed[1].4 = "<p>摘要一（修改）</p>";
+    changed[2].4 = "<p>Summary two, edited</p>";
+    server.route("/feed.xml", Response::ok("application/rss+xml", feed(&changed)));
+    let tower = server.url("/2022/09/tower.html");
+    feedvault(&vault)
+        .args(["fetch", "--force"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("cdt: 0 new, 0 revised, 5 unchanged, full text of 1, 1 without full text"))
+        .stderr(predicate::str::contains(format!("full text of {tower}: HTTP 500")))
+        .stderr(predicate::str::contains("the archived version was kept"));
+    assert_eq!(server.requests_to("/chinese/700001.html").len(), requests_before + 1);
+    assert_article(&body_of(&vault, "我们不是韭菜"), &edited);
+    assert_article(&body_of(&vault, "Tower collapse posts deleted"), &EN_ARTICLE);
+    assert_eq!(archive_files(&vault).into_iter().filter(|f| f.contains(".revisions/")).count(), 2);
 }
 
 #[test]
