@@ -15,6 +15,8 @@ pub mod filter;
 pub(crate) mod pages;
 pub mod refetch;
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use feedvault_archive::writer::ItemAction;
 use feedvault_core::Item;
@@ -78,16 +80,19 @@ pub fn check_feed(feed: &FeedSettings) -> std::result::Result<(), String> {
 
 /// The items of one fetch of `feed` to archive: those the filters keep, with the
 /// full text of their pages for the new and changed ones when the feed asks for it.
-pub(crate) fn prepare(
+pub(crate) fn prepare<'a>(
     writer: &VaultWriter,
     settings: &Settings,
     feed: &FeedSettings,
-    items: &[Item],
+    items: &'a [Item],
     now: DateTime<Utc>,
-) -> Result<(Vec<Item>, PreserveNotes)> {
+) -> Result<(Cow<'a, [Item]>, PreserveNotes)> {
     let mut notes = PreserveNotes::default();
     // Checked when the settings loaded; a failure here is the same message.
     let filter = ItemFilter::new(&feed.include, &feed.exclude).map_err(|why| usage(feed, why))?;
+    if filter.is_empty() && feed.full_text.is_none() {
+        return Ok((Cow::Borrowed(items), notes));
+    }
     let mut kept: Vec<Item> = Vec::with_capacity(items.len());
     for item in items {
         if filter.keeps(item) {
@@ -96,7 +101,7 @@ pub(crate) fn prepare(
             notes.filtered += 1;
         }
     }
-    let Some(full_text) = &feed.full_text else { return Ok((kept, notes)) };
+    let Some(full_text) = &feed.full_text else { return Ok((Cow::Owned(kept), notes)) };
     let how = FullText::parse(full_text).map_err(|why| usage(feed, why))?;
     // Only items that would be written get their page: an unchanged one never does,
     // so a feed fetched hourly does not fetch its pages again.
@@ -109,12 +114,12 @@ pub(crate) fn prepare(
         }
     }
     if wanted.is_empty() {
-        return Ok((kept, notes));
+        return Ok((Cow::Owned(kept), notes));
     }
     let spec = settings.request_spec(feed)?;
     let links: Vec<Option<String>> = wanted.iter().map(|&(at, _)| kept[at].link.clone()).collect();
     let texts = pages::full_texts(writer, &feed.url, &spec, &links, &how);
-    let mut held_back = Vec::new();
+    let mut held_back = vec![false; kept.len()];
     for ((at, instead), text) in wanted.into_iter().zip(texts) {
         match text {
             Ok(body) => {
@@ -123,14 +128,14 @@ pub(crate) fn prepare(
             }
             Err(why) => {
                 if instead == Instead::ArchivedVersion {
-                    held_back.push(at);
+                    held_back[at] = true;
                 }
                 notes.failures.push(TextFailure { link: kept[at].link.clone().unwrap_or_default(), why, instead });
             }
         }
     }
-    let kept = kept.into_iter().enumerate().filter(|(at, _)| !held_back.contains(at)).map(|(_, i)| i).collect();
-    Ok((kept, notes))
+    let kept = kept.into_iter().zip(held_back).filter(|(_, held)| !held).map(|(item, _)| item).collect();
+    Ok((Cow::Owned(kept), notes))
 }
 
 fn usage(feed: &FeedSettings, why: String) -> crate::EngineError {
