@@ -394,3 +394,26 @@ fn refetch_text_needs_a_full_text_setting() {
         .failure()
         .stderr(predicate::str::contains("no feed named"));
 }
+
+#[test]
+fn pages_in_legacy_encodings_are_decoded() {
+    let server = Server::start();
+    let gbk = |text: &str| encoding_rs::GBK.encode(text).0.into_owned();
+    // Labelled only by <meta charset>; and not labelled at all (detected).
+    let labelled = page("zh", "有标注页", &ZH_ARTICLE, true).replace("charset=\"utf-8\"", "charset=\"gbk\"");
+    let unlabelled = page("zh", "检测编码页", &ZH_ARTICLE, true).replace("<meta charset=\"utf-8\">", "");
+    server.route("/labelled.html", Response::ok("text/html", gbk(&labelled)));
+    server.route("/unlabelled.html", Response::ok("text/html", gbk(&unlabelled)));
+    let items = [
+        ("1", "有标注页", server.url("/labelled.html"), &[][..], "<p>摘要</p>"),
+        ("2", "检测编码页", server.url("/unlabelled.html"), &[][..], "<p>摘要</p>"),
+    ];
+    server.route("/feed.xml", Response::ok("application/rss+xml", feed(&items)));
+    let dir = new_vault();
+    let vault = dir.path().join("v");
+    support::subscribe(&vault, "cdt", &server.url("/feed.xml"));
+    feed_settings(&vault, "full_text = \"css:div.post-content\"");
+    feedvault(&vault).arg("fetch").assert().success().stdout(predicate::str::contains("full text of 2 -> "));
+    assert_article(&body_of(&vault, "有标注页"), &ZH_ARTICLE);
+    assert_article(&body_of(&vault, "检测编码页"), &ZH_ARTICLE);
+}
