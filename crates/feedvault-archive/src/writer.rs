@@ -260,6 +260,28 @@ impl<S: Store> Archiver<S> {
         Ok(report)
     }
 
+    /// What [`Archiver::archive_items`] would do with `item` if it came alone now
+    /// (nothing is written): callers that do work for new or changed items only
+    /// (fetching their pages) ask first.
+    pub fn action_for(&self, feed: &str, item: &Item, now: DateTime<Utc>) -> Result<ItemAction> {
+        let key = item_key(item);
+        let article = Article::from_item(item, now);
+        let content_hash = article.content_hash();
+        let key_hash = sha256_hex(&[key.as_bytes()]);
+        let link_key = link_key(&article.url);
+        let lookup = Lookup {
+            feed,
+            item_key: &key,
+            key_hash: &key_hash[..8],
+            url: &article.url,
+            link_key: link_key.as_deref(),
+            content_hash: Some(&content_hash),
+            raw_hash: item.raw_hash.as_deref(),
+        };
+        let found = self.store.find_article(lookup)?;
+        Ok(classify(feed, &key, found.as_ref(), &content_hash, item.raw_hash.as_deref()))
+    }
+
     /// Stages a copy of an article's current file as a revision. When the file
     /// already holds the incoming version (a crash after the files were written but
     /// before state.db was), nothing is staged: the revision written then is kept and

@@ -64,6 +64,10 @@ pub struct Item {
     pub summary_html: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub enclosures: Vec<Enclosure>,
+    /// Categories as written (RSS `<category>` text, Atom `<category>` label else
+    /// term, JSON Feed `tags`), trimmed, empty ones and repeats left out.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
     /// SHA-256 of the item's raw bytes in the document (its element or JSON object),
     /// so an item whose bytes did not change is unchanged whatever a newer parser
     /// makes of them.

@@ -19,6 +19,7 @@ mod error;
 pub mod heal;
 pub mod index;
 pub mod opml;
+pub mod preserve;
 mod publishing;
 pub mod read;
 pub mod settings;

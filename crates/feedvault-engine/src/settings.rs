@@ -178,6 +178,16 @@ pub struct FeedSettings {
     /// link-local (set on feeds added from the web).
     #[serde(default)]
     pub public_only: bool,
+    /// Item filters ([`crate::preserve::filter`]): an item is kept when it matches
+    /// any `include` rule (or there are none) and no `exclude` rule.
+    #[serde(default)]
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Where new items' full text comes from: `"css:SELECTOR"` or `"readability"`
+    /// ([`crate::preserve::FullText`]); unset: the feed's own content.
+    #[serde(default)]
+    pub full_text: Option<String>,
 }
 
 impl Settings {
@@ -214,6 +224,7 @@ impl Settings {
                     feed.name
                 )));
             }
+            crate::preserve::check_feed(feed).map_err(|why| EngineError::Usage(format!("{shown}: {why}")))?;
             if self.feeds[..i].iter().any(|f| f.name == feed.name) {
                 return Err(EngineError::Usage(format!("{shown}: two feeds are named {}", feed.name)));
             }
@@ -471,6 +482,15 @@ boilerplate = [
 # min_interval, max_interval, allow_insecure_redirects, public_only (set on
 # feeds added from the web: no fetch of them may reach a private address) and
 # list_name (the countdown layout's lists/<list_name>.md; default: the title).
+#
+# Item filters, per feed: an item is archived when it matches any `include` rule
+# (or there is none) and no `exclude` rule. A rule is a word (a case-insensitive
+# substring) or /regex/, optionally after category:, title: or link: (without
+# one it matches any of the three). Full text for summary-only feeds: the page of
+# each new item, read with a CSS selector (its first match) or readability.
+# include = ['category:/\p{{Extended_Pictographic}}/']   # a category with an emoji
+# exclude = ["title:广告", 'link:/\.pdf$/']
+# full_text = "css:div.post-content"                  # or "readability"
 "#,
         layout = layout_name(layout),
         mib = vault.max_feed_bytes / (1024 * 1024),

@@ -82,6 +82,11 @@ fn read_entry(doc: &Document<'_>, entry: &Element<'_>, ns: Ns, base: Option<&Url
         content_html: content,
         summary_html: summary,
         enclosures,
+        categories: crate::categories(
+            entry
+                .children_named(ns, "category")
+                .filter_map(|c| c.attr("label").filter(|l| !l.trim().is_empty()).or(c.attr("term"))),
+        ),
         raw_hash: Some(crate::raw_hash(doc.inner_markup(entry).as_bytes())),
     }
 }

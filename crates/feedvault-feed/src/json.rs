@@ -60,6 +60,9 @@ pub fn parse(text: &str, options: &ParseOptions) -> Result<Feed, FeedError> {
                     })
                 })
                 .collect(),
+            categories: crate::categories(
+                item.get("tags").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str),
+            ),
             raw_hash: serde_json::to_vec(value).ok().map(|bytes| crate::raw_hash(&bytes)),
         })
     };

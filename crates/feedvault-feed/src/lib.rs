@@ -138,6 +138,19 @@ pub(crate) fn raw_hash(bytes: &[u8]) -> String {
     feedvault_core::identity::file_hash(bytes)
 }
 
+/// An item's categories: trimmed, whitespace runs collapsed, empty ones and
+/// repeats left out, in document order.
+pub(crate) fn categories<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for name in names {
+        let name = feedvault_core::text::collapse_whitespace(name);
+        if !name.is_empty() && !found.contains(&name) {
+            found.push(name);
+        }
+    }
+    found
+}
+
 /// The date context of a feed: Chinese by its language or its host.
 pub(crate) fn date_context(language: Option<&str>, url: Option<&Url>, zone: Option<Tz>) -> DateContext {
     let chinese_language = language.is_some_and(|l| l.trim().to_ascii_lowercase().starts_with("zh"));

@@ -69,6 +69,14 @@ pub enum Command {
         #[command(flatten)]
         web: Web,
     },
+    /// Extract the full text again for a feed's archived articles (its full_text
+    /// setting), writing a revision where the text differs.
+    RefetchText {
+        feed: String,
+        /// Wait this many seconds for another writer to finish instead of failing at once.
+        #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "3600")]
+        wait: Option<u64>,
+    },
     /// Print a parsed feed as JSON (no vault needed).
     Parse { file_or_url: String },
     /// Bring article files from another archive into the vault.

@@ -60,6 +60,8 @@ pub struct FeedResult {
     pub gone: bool,
     /// The feed moved permanently to this URL (written back to feedvault.toml).
     pub moved_to: Option<String>,
+    /// What the feed's filters and full-text settings did.
+    pub preserve: crate::preserve::PreserveNotes,
 }
 
 /// What a cycle did.
@@ -182,6 +184,7 @@ pub(crate) fn run(
                     gap: false,
                     gone: false,
                     moved_to: None,
+                    preserve: Default::default(),
                 }
             }
         };
@@ -302,7 +305,8 @@ fn one_feed(
             return carry_out(writer, settings, feed, observed, check);
         }
     };
-    let report = writer.archiver.archive_items(&feed.name, &parsed.items, now)?;
+    let (items, preserved) = crate::preserve::prepare(writer, settings, feed, &parsed.items, now)?;
+    let report = writer.archiver.archive_items(&feed.name, &items, now)?;
     if writer.archiver.settings().layout == Layout::Dated {
         // Their days' README indexes are written once, at the end of the cycle.
         writer.index_pending.extend(report.changed.iter().map(|(path, _)| path.clone()));
@@ -338,11 +342,12 @@ fn one_feed(
         etag: body.validators.etag.clone(),
         last_modified: body.validators.last_modified.clone(),
         body_hash,
-        items: parsed.items.len(),
+        items: items.len(),
         new,
     };
     let check = Check { hints, published, archived: Some(Outcome::Archived { new, revised, unchanged }), ..check };
-    carry_out(writer, settings, feed, observed, check)
+    let result = carry_out(writer, settings, feed, observed, check)?;
+    Ok(FeedResult { preserve: preserved, ..result })
 }
 
 fn schedule_options(settings: &Settings, feed: &FeedSettings) -> ScheduleOptions {
@@ -433,6 +438,7 @@ fn carry_out(
         gap: decision.gap,
         gone: decision.gone,
         moved_to,
+        preserve: Default::default(),
     })
 }
 

@@ -128,6 +128,12 @@ fn log_result(result: &FeedResult) {
     if let Some(url) = &result.moved_to {
         info!(feed, url = %url, "moved permanently; feedvault.toml updated");
     }
+    if result.preserve.filtered > 0 {
+        info!(feed, filtered = result.preserve.filtered, "items left out by the feed's filters");
+    }
+    for failure in &result.preserve.failures {
+        warn!(feed, link = %failure.link, "{}", failure.describe());
+    }
 }
 
 pub fn init_logging(format: &str) -> Result<()> {

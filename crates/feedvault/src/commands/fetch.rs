@@ -52,6 +52,25 @@ pub fn report_problems(result: &FeedResult) {
     if let Some(url) = &result.moved_to {
         eprintln!("feedvault: feed {name}: moved permanently to {url} (feedvault.toml updated)");
     }
+    for failure in &result.preserve.failures {
+        eprintln!("feedvault: feed {name}: {}", failure.describe());
+    }
+}
+
+/// `, 12 filtered, full text of 3` (empty when the feed has neither).
+fn preserved(result: &FeedResult) -> String {
+    let notes = &result.preserve;
+    let mut out = String::new();
+    if notes.filtered > 0 {
+        out.push_str(&format!(", {} filtered", notes.filtered));
+    }
+    if notes.full_text > 0 {
+        out.push_str(&format!(", full text of {}", notes.full_text));
+    }
+    if !notes.failures.is_empty() {
+        out.push_str(&format!(", {} without full text", notes.failures.len()));
+    }
+    out
 }
 
 fn print_summary(settings: &Settings, report: &CycleReport) {
@@ -64,7 +83,8 @@ fn print_summary(settings: &Settings, report: &CycleReport) {
                 new_total += new;
                 revised_total += revised;
                 unchanged_total += unchanged;
-                format!("{new} new, {revised} revised, {unchanged} unchanged -> {root}/{}/", feed.name)
+                let preserved = preserved(result);
+                format!("{new} new, {revised} revised, {unchanged} unchanged{preserved} -> {root}/{}/", feed.name)
             }
             Outcome::Unchanged => "not changed since the last fetch".to_owned(),
             Outcome::Failed { kind, .. } => {

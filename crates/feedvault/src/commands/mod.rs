@@ -9,6 +9,7 @@ mod list;
 mod opml;
 mod parse;
 mod publish;
+mod refetch_text;
 mod reindex;
 mod remove;
 mod search;
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Fetch { force, wait } => fetch::run(vault, force, wait),
         Command::Daemon { log_format, web } => daemon::run(vault, &log_format, &web_args(web)),
         Command::Serve { web } => serve::run(vault, &web_args(web)),
+        Command::RefetchText { feed, wait } => refetch_text::run(vault, &feed, wait),
         Command::Parse { file_or_url } => parse::run(&file_or_url),
         Command::ImportArchive { dir } => import_archive::run(vault, &dir),
         Command::Publish { status, wait } => publish::run(vault, status, wait),
