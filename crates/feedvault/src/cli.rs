@@ -102,6 +102,31 @@ pub enum Command {
         #[arg(long, default_value = "relevance")]
         sort: String,
     },
+    /// Stream the archive out: JSON Lines for corpora, WARC for web archives.
+    Export {
+        #[command(subcommand)]
+        format: ExportFormat,
+    },
+}
+
+/// What `export` writes.
+#[derive(Debug, Subcommand)]
+pub enum ExportFormat {
+    /// One JSON object per article (stdout unless FILE is given).
+    Jsonl {
+        file: Option<PathBuf>,
+        /// Only articles from this day on (YYYY-MM-DD, in the vault's time zone).
+        #[arg(long, value_name = "DAY")]
+        since: Option<String>,
+        /// Only this feed's articles.
+        #[arg(long)]
+        feed: Option<String>,
+        /// List every earlier version of each article instead of counting them.
+        #[arg(long)]
+        revisions: bool,
+    },
+    /// A WARC/1.1 file: one resource record per archived version (FILE.gz: gzipped per record).
+    Warc { file: PathBuf },
 }
 
 /// The web server's options (`serve`, `daemon`).
