@@ -34,8 +34,8 @@ fn warcinfo_block(articles: u64, revisions: u64) -> String {
         "format: WARC File Format 1.1".to_owned(),
         "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/".to_owned(),
         format!(
-            "description: a feedvault archive: one resource record per archived version of each article \
-             ({articles} articles, {revisions} earlier versions); the payload is the article file"
+            "description: a feedvault archive, one resource record per archived version of each article \
+             (articles: {articles}, earlier versions: {revisions}); the payload is the article file"
         ),
     ]
     .iter()

@@ -38,14 +38,19 @@ fn report_unreadable(file: Unreadable<'_>) {
 /// "16 articles and 2 earlier versions" (those when there are any), with the
 /// unreadable files if any.
 fn summary(report: &ExportReport) -> String {
-    let mut text = format!("{} articles", report.articles);
+    let mut text = count(report.articles, "article");
     if report.revisions > 0 {
-        text.push_str(&format!(" and {} earlier versions", report.revisions));
+        text.push_str(&format!(" and {}", count(report.revisions, "earlier version")));
     }
     if report.unreadable > 0 {
-        text.push_str(&format!("; {} unreadable files skipped (listed above)", report.unreadable));
+        text.push_str(&format!("; {} skipped (listed above)", count(report.unreadable, "unreadable file")));
     }
     text
+}
+
+/// "1 article", "2 articles".
+fn count(n: u64, what: &str) -> String {
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
 }
 
 fn jsonl(
