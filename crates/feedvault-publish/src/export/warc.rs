@@ -27,6 +27,14 @@ fn time(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
+/// `WARC-Target-URI` of a version: its link, else a URN naming the article's path.
+fn target_uri(url: &str, article_path: &str) -> String {
+    match url {
+        "" => format!("urn:feedvault:{}", uri_value(article_path)),
+        url => uri_value(url),
+    }
+}
+
 /// The fields of the `warcinfo` record (`application/warc-fields`).
 fn warcinfo_block(articles: u64, revisions: u64) -> String {
     [
@@ -71,10 +79,7 @@ pub fn export_warc(vault: &Vault, path: &Path, mut unreadable: impl FnMut(Unread
     let mut report = ExportReport::default();
     let info_field = id_field(info_id);
     let mut version = |article_path: &str, file_path: &str, seen_at: i64, file: &VersionFile| {
-        let target = match file.article.url.as_str() {
-            "" => format!("urn:feedvault:{}", uri_value(article_path)),
-            url => uri_value(url),
-        };
+        let target = target_uri(&file.article.url, article_path);
         writer.write(&Record {
             kind: "resource",
             id: record_id(&format!("{article_path}@{seen_at}")),
@@ -117,4 +122,26 @@ pub fn export_warc(vault: &Vault, path: &Path, mut unreadable: impl FnMut(Unread
     })?;
     writer.into_inner().commit()?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_version_has_a_target_uri() {
+        assert_eq!(target_uri("https://e.org/a?b=1#c", "archive/f/a.md"), "https://e.org/a?b=1#c");
+        assert_eq!(
+            target_uri("", "archive/纽约时报/a.md"),
+            "urn:feedvault:archive/%E7%BA%BD%E7%BA%A6%E6%97%B6%E6%8A%A5/a.md"
+        );
+        assert_eq!(target_uri("https://e.org/a b", "x"), "https://e.org/a%20b");
+    }
+
+    #[test]
+    fn the_warcinfo_block_is_warc_fields() {
+        let block = warcinfo_block(3, 1);
+        assert!(block.ends_with("\r\n") && block.lines().all(|l| l.contains(": ")), "{block}");
+        assert!(block.contains("(articles: 3, earlier versions: 1)"));
+    }
 }
