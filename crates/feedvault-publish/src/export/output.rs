@@ -30,11 +30,14 @@ impl OutputFile {
             Some(parent) if !parent.as_os_str().is_empty() => parent,
             _ => Path::new("."),
         };
-        let temp = tempfile::Builder::new()
-            .prefix(&format!(".{}.", name.to_string_lossy()))
-            .suffix(".tmp")
-            .tempfile_in(folder)
-            .map_err(failed)?;
+        let prefix = format!(".{}.", name.to_string_lossy());
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        // An export is for sharing: the umask decides, as for any new file (a
+        // temporary file is otherwise private to its owner).
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let temp = builder.tempfile_in(folder).map_err(failed)?;
         Ok(OutputFile { path: path.to_owned(), temp: BufWriter::with_capacity(256 * 1024, temp) })
     }
 
@@ -94,6 +97,28 @@ mod tests {
         out.commit().unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_file_is_readable_by_others_as_the_umask_allows() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.warc");
+        OutputFile::create(&path).unwrap().commit().unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        let umask = process_umask();
+        assert_eq!(mode, 0o666 & !umask, "mode {mode:o} with umask {umask:o}");
+    }
+
+    /// The process umask, read from a file created the ordinary way.
+    #[cfg(unix)]
+    fn process_umask() -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let probe = dir.path().join("probe");
+        std::fs::write(&probe, b"").unwrap();
+        !std::fs::metadata(&probe).unwrap().permissions().mode() & 0o666
     }
 
     #[test]
