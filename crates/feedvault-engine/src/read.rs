@@ -286,13 +286,15 @@ pub struct StoredArticle {
     pub revisions: Vec<StoredRevision>,
 }
 
-/// Reads one archived file: `Err(why)` when it is missing or not an article file.
+/// Reads one archived file: `Err(why)` (without the path, which the caller knows)
+/// when it is missing, cannot be read or is not an article file.
 fn version_file(root: &std::path::Path, path: &str) -> std::result::Result<VersionFile, String> {
-    match read_article(&root.join(path)) {
-        Ok(Ok((bytes, article))) => Ok(VersionFile { bytes, article }),
-        Ok(Err(why)) => Err(why),
-        Err(why) => Err(why.to_string()),
-    }
+    let bytes = std::fs::read(root.join(path)).map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => "the file is missing".to_owned(),
+        _ => err.to_string(),
+    })?;
+    let article = Article::from_file(&bytes).map_err(|err| format!("not an article file: {err}"))?;
+    Ok(VersionFile { bytes, article })
 }
 
 impl Vault {
