@@ -114,6 +114,7 @@ pub enum Command {
 pub enum ExportFormat {
     /// One JSON object per article (stdout unless FILE is given).
     Jsonl {
+        /// The file to write (atomically); without it, stdout.
         file: Option<PathBuf>,
         /// Only articles from this day on (YYYY-MM-DD, in the vault's time zone).
         #[arg(long, value_name = "DAY")]
@@ -125,8 +126,11 @@ pub enum ExportFormat {
         #[arg(long)]
         revisions: bool,
     },
-    /// A WARC/1.1 file: one resource record per archived version (FILE.gz: gzipped per record).
-    Warc { file: PathBuf },
+    /// A WARC/1.1 file: one resource record per archived version of each article.
+    Warc {
+        /// The file to write (atomically); a name ending in .gz is gzipped per record.
+        file: PathBuf,
+    },
 }
 
 /// The web server's options (`serve`, `daemon`).
