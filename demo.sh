@@ -19,7 +19,7 @@ echo
 feedvault list
 echo
 echo "Article files per folder:"
-find demo-vault/archive -name '*.md' -not -path '*.revisions/*' | sed 's|/[^/]*$||' | sort | uniq -c
+find demo-vault/archive -name '*.md' -not -name README.md -not -path '*.revisions/*' | sed 's|/[^/]*$||' | sort | uniq -c
 echo
 echo "Searching the archive for 習近平 (traditional characters; finds simplified text too):"
 feedvault search 習近平 --limit 3

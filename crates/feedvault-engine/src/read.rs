@@ -153,6 +153,15 @@ fn midnight(day: NaiveDate, zone: Tz) -> i64 {
         .unwrap_or_else(|| Utc.from_utc_datetime(&naive).timestamp_millis())
 }
 
+/// The store's filter for a query's feed and days.
+fn filter_of(query: &ArticleQuery, zone: Tz) -> ArticleFilter {
+    ArticleFilter {
+        feed: query.feed.clone(),
+        since_ms: query.since.map(|d| midnight(d, zone)),
+        until_ms: query.until.and_then(|d| d.succ_opt()).map(|d| midnight(d, zone)),
+    }
+}
+
 /// The day a time falls on in `zone`.
 pub fn day_of(ms: i64, zone: Tz) -> Option<NaiveDate> {
     let local = DateTime::<Utc>::from_timestamp_millis(ms)?.with_timezone(&zone);
@@ -181,12 +190,7 @@ impl Vault {
 
     /// Articles newest first, by feed and days, paged.
     pub fn articles(&self, query: &ArticleQuery) -> Result<Paged<ArticleSummary>> {
-        let zone = self.settings()?.vault.timezone;
-        let filter = ArticleFilter {
-            feed: query.feed.clone(),
-            since_ms: query.since.map(|d| midnight(d, zone)),
-            until_ms: query.until.and_then(|d| d.succ_opt()).map(|d| midnight(d, zone)),
-        };
+        let filter = filter_of(query, self.settings()?.vault.timezone);
         let (rows, total) =
             self.reader.articles(&filter, ArticleSort::NewestFirst, query.page.offset(), query.page.size)?;
         Ok(Paged { items: rows.into_iter().map(ArticleSummary::from).collect(), total, page: query.page })
@@ -246,6 +250,94 @@ impl Vault {
     /// How many articles and revisions the vault records.
     pub fn counts(&self) -> Result<(u64, u64)> {
         Ok((self.reader.article_count()?, self.reader.revision_count()?))
+    }
+}
+
+/// Articles read from state.db per step of a walk over the whole archive.
+const WALK_BATCH: usize = 200;
+
+/// One version of an article as its file holds it: the exact bytes, and what they say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionFile {
+    pub bytes: Vec<u8>,
+    pub article: Article,
+}
+
+/// An earlier version met on a walk over the archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRevision {
+    pub path: String,
+    /// When this version was first seen (ms).
+    pub seen_at: i64,
+    pub content_hash: String,
+    /// The file, or why it cannot be read (missing, not an article file).
+    pub file: std::result::Result<VersionFile, String>,
+}
+
+/// An article met on a walk over the archive, with its file and (when asked) every
+/// earlier version, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredArticle {
+    pub summary: ArticleSummary,
+    pub content_hash: String,
+    /// The current file, or why it cannot be read.
+    pub file: std::result::Result<VersionFile, String>,
+    /// Empty unless revisions were asked for.
+    pub revisions: Vec<StoredRevision>,
+}
+
+/// Reads one archived file: `Err(why)` (without the path, which the caller knows)
+/// when it is missing, cannot be read or is not an article file.
+fn version_file(root: &std::path::Path, path: &str) -> std::result::Result<VersionFile, String> {
+    let bytes = std::fs::read(root.join(path)).map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => "the file is missing".to_owned(),
+        _ => err.to_string(),
+    })?;
+    let article = Article::from_file(&bytes).map_err(|err| format!("not an article file: {err}"))?;
+    Ok(VersionFile { bytes, article })
+}
+
+impl Vault {
+    /// Visits every article that `query` matches (its page is not used), in the
+    /// order they were first archived, reading each file as it goes: state.db is
+    /// walked by id in small batches and one article's files are in memory at a
+    /// time, so memory does not grow with the archive. With `revisions`, each
+    /// article comes with its earlier versions. An error of `visit` stops the walk.
+    pub fn for_each_article<E: From<EngineError>>(
+        &self,
+        query: &ArticleQuery,
+        revisions: bool,
+        mut visit: impl FnMut(StoredArticle) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let filter = filter_of(query, self.settings()?.vault.timezone);
+        let mut after = 0;
+        loop {
+            let rows = self.reader.articles_after(&filter, after, WALK_BATCH).map_err(EngineError::from)?;
+            let Some(last) = rows.last() else { return Ok(()) };
+            after = last.id;
+            let revised: Vec<i64> = rows.iter().filter(|r| revisions && r.revisions > 0).map(|r| r.id).collect();
+            let mut earlier =
+                self.reader.revisions_of_many(&revised).map_err(EngineError::from)?.into_iter().peekable();
+            for row in rows {
+                let mut versions = Vec::new();
+                while let Some((_, revision)) = earlier.next_if(|(id, _)| *id == row.id) {
+                    versions.push(StoredRevision {
+                        file: version_file(&self.root, &revision.path),
+                        path: revision.path,
+                        seen_at: revision.seen_at,
+                        content_hash: revision.content_hash,
+                    });
+                }
+                let file = version_file(&self.root, &row.path);
+                let content_hash = row.content_hash.clone();
+                visit(StoredArticle { summary: row.into(), content_hash, file, revisions: versions })?;
+            }
+        }
+    }
+
+    /// When the newest version in the vault was first seen (ms), if it has any.
+    pub fn last_seen_at(&self) -> Result<Option<i64>> {
+        Ok(self.reader.last_version_seen_at()?)
     }
 }
 

@@ -237,6 +237,44 @@ pub(crate) fn articles_page(
     Ok((rows, total))
 }
 
+/// Up to `limit` articles with an id above `after_id` that match, by id: one step of
+/// a keyset walk over the whole archive (each step costs the same however far in).
+pub(crate) fn articles_after(
+    conn: &Connection,
+    filter: &ArticleFilter,
+    after_id: i64,
+    limit: usize,
+) -> Result<Vec<ArticleRow>> {
+    let (clause, mut values) = filter_clause(filter);
+    values.push(rusqlite::types::Value::Integer(after_id));
+    let after = values.len();
+    values.push(rusqlite::types::Value::Integer(limit as i64));
+    let l = values.len();
+    let joined = if clause.is_empty() { "WHERE" } else { " AND" };
+    let query = format!("SELECT {ARTICLE_COLUMNS} FROM articles {clause}{joined} id > ?{after} ORDER BY id LIMIT ?{l}");
+    let mut stmt = conn.prepare_cached(&query).map_err(sql("walking articles"))?;
+    stmt.query_map(rusqlite::params_from_iter(values.iter()), article_row)
+        .and_then(|rows| rows.collect())
+        .map_err(sql("walking articles"))
+}
+
+/// The revisions of several articles: (article id, revision), by article id, then
+/// oldest first.
+pub(crate) fn revisions_of_many(conn: &Connection, article_ids: &[i64]) -> Result<Vec<(i64, RevisionRow)>> {
+    if article_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; article_ids.len()].join(", ");
+    let query = format!(
+        "SELECT article_id, path, content_hash, seen_at, file_hash FROM revisions WHERE article_id IN ({marks}) \
+         ORDER BY article_id, seen_at, path"
+    );
+    let mut stmt = conn.prepare(&query).map_err(sql("listing revisions"))?;
+    stmt.query_map(rusqlite::params_from_iter(article_ids.iter()), |r| Ok((r.get(0)?, revision_row(r, 1)?)))
+        .and_then(|rows| rows.collect())
+        .map_err(sql("listing revisions"))
+}
+
 /// The T of the nearest article before `before_ms` and at or after `after_ms`
 /// (for previous/next day links).
 pub(crate) fn neighbour_times(
@@ -285,6 +323,11 @@ pub(crate) fn recent_revisions(
     stmt.query_map(params![limit as i64, offset as i64], |r| Ok((article_row(r)?, revision_row(r, 16)?)))
         .and_then(|rows| rows.collect())
         .map_err(sql("listing revisions"))
+}
+
+/// When the newest version of any article was first seen (ms); revisions are older.
+pub(crate) fn last_version_seen_at(conn: &Connection) -> Result<Option<i64>> {
+    conn.query_row("SELECT MAX(version_seen_at) FROM articles", [], |r| r.get(0)).map_err(sql("reading the last time"))
 }
 
 pub(crate) fn revision_count(conn: &Connection) -> Result<u64> {

@@ -98,12 +98,29 @@ impl StoreReader {
         self.with(|c| queries::neighbour_times(c, feed, before_ms, after_ms))
     }
 
+    /// Up to `limit` matching articles with an id above `after_id`, by id (a keyset
+    /// walk: pass the last id seen to get the next batch).
+    pub fn articles_after(&self, filter: &ArticleFilter, after_id: i64, limit: usize) -> Result<Vec<ArticleRow>> {
+        self.with(|c| queries::articles_after(c, filter, after_id, limit))
+    }
+
+    /// The revisions of the given articles: (article id, revision), by article, oldest
+    /// first.
+    pub fn revisions_of_many(&self, article_ids: &[i64]) -> Result<Vec<(i64, RevisionRow)>> {
+        self.with(|c| queries::revisions_of_many(c, article_ids))
+    }
+
     pub fn revisions_of(&self, article_id: i64) -> Result<Vec<RevisionRow>> {
         self.with(|c| queries::revisions_of(c, article_id))
     }
 
     pub fn recent_revisions(&self, offset: usize, limit: usize) -> Result<Vec<(ArticleRow, RevisionRow)>> {
         self.with(|c| queries::recent_revisions(c, offset, limit))
+    }
+
+    /// When the newest version in the archive was first seen (ms).
+    pub fn last_version_seen_at(&self) -> Result<Option<i64>> {
+        self.with(queries::last_version_seen_at)
     }
 
     pub fn article_paths(&self) -> Result<Vec<String>> {

@@ -400,7 +400,7 @@ fn insert_revision(tx: &Connection, article_id: i64, revision: &RevisionRow) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Origin, RevisionRow, StoreError};
+    use crate::{ArticleFilter, Origin, RevisionRow, StoreError};
     use feedvault_core::FailureKind;
 
     fn article(feed: &str, key: Option<&str>, path: &str) -> ArticleRow {
@@ -552,5 +552,49 @@ mod tests {
         assert_eq!(store.revision_paths().unwrap(), ["a.revisions/10.md"]);
         store.replace_articles(&[]).unwrap();
         assert_eq!((store.article_count().unwrap(), store.revision_paths().unwrap().len()), (0, 0));
+    }
+
+    #[test]
+    fn a_keyset_walk_visits_every_match_once_with_its_revisions() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("state.db");
+        let mut store = SqliteStore::open(&db).unwrap();
+        let rows: Vec<Change> = (0..7)
+            .map(|i| {
+                let mut row =
+                    article(if i % 2 == 0 { "even" } else { "odd" }, Some(&format!("id:{i}")), &format!("{i}.md"));
+                row.time_ms = Some(i * 100);
+                Change::Insert(row)
+            })
+            .collect();
+        store.apply(&rows).unwrap();
+        let first = store.article_by_path("2.md").unwrap().unwrap().id;
+        let revision = |seen_at| RevisionRow {
+            path: format!("2.revisions/{seen_at}.md"),
+            content_hash: "old".into(),
+            seen_at,
+            file_hash: None,
+        };
+        store.apply(&[Change::AddRevision { article_id: first, revision: revision(30) }]).unwrap();
+        store.apply(&[Change::AddRevision { article_id: first, revision: revision(20) }]).unwrap();
+        let reader = crate::StoreReader::open(&db).unwrap();
+
+        let walk = |filter: &ArticleFilter| {
+            let (mut seen, mut after) = (Vec::new(), 0);
+            loop {
+                let batch = reader.articles_after(filter, after, 2).unwrap();
+                let Some(last) = batch.last() else { break };
+                after = last.id;
+                seen.extend(batch.into_iter().map(|r| r.path));
+            }
+            seen
+        };
+        assert_eq!(walk(&ArticleFilter::default()), ["0.md", "1.md", "2.md", "3.md", "4.md", "5.md", "6.md"]);
+        let even_since = ArticleFilter { feed: Some("even".into()), since_ms: Some(200), until_ms: None };
+        assert_eq!(walk(&even_since), ["2.md", "4.md", "6.md"]);
+        let revisions = reader.revisions_of_many(&[first, first + 1]).unwrap();
+        let seen: Vec<(i64, i64)> = revisions.iter().map(|(id, r)| (*id, r.seen_at)).collect();
+        assert_eq!(seen, [(first, 20), (first, 30)], "oldest first, only the asked articles'");
+        assert!(reader.revisions_of_many(&[]).unwrap().is_empty());
     }
 }

@@ -120,6 +120,47 @@ pub enum Command {
         #[arg(long, default_value = "relevance")]
         sort: String,
     },
+    /// Stream the archive out: JSON Lines for corpora, WARC for web archives.
+    Export {
+        #[command(subcommand)]
+        format: ExportFormat,
+    },
+}
+
+/// What `export` writes.
+#[derive(Debug, Subcommand)]
+pub enum ExportFormat {
+    /// One JSON object per article (stdout unless FILE is given).
+    Jsonl {
+        /// The file to write (atomically); without it, stdout.
+        file: Option<PathBuf>,
+        /// Only articles from this day on (YYYY-MM-DD, in the vault's time zone).
+        #[arg(long, value_name = "DAY")]
+        since: Option<String>,
+        /// Only this feed's articles.
+        #[arg(long)]
+        feed: Option<String>,
+        /// List every earlier version of each article instead of counting them.
+        #[arg(long)]
+        revisions: bool,
+    },
+    /// A WARC/1.1 file: one resource record per archived version of each article.
+    Warc {
+        /// The file to write (atomically); a name ending in .gz is gzipped per record.
+        file: PathBuf,
+    },
+    /// A static HTML mirror: the web UI's pages with relative links, no search, no forms.
+    Site {
+        /// The folder to write: missing, empty, or an earlier export (replaced whole).
+        dir: PathBuf,
+        /// The pages' language: en or zh.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Where the mirror will be served (https://example.org/news): with it, feeds
+        /// out (Atom, RSS, JSON Feed) are written too.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+    },
 }
 
 /// The web server's options (`serve`, `daemon`).

@@ -2,6 +2,7 @@
 
 mod add;
 mod daemon;
+mod export;
 mod fetch;
 mod import_archive;
 mod init;
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Publish { status, wait } => publish::run(vault, status, wait),
         Command::Reindex => reindex::run(vault),
         Command::Verify => verify::run(vault),
+        Command::Export { format } => export::run(vault, format),
         Command::Search { query, json, limit, page, feed, since, until, sort } => search::run(
             vault,
             search::SearchArgs {
