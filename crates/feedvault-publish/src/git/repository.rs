@@ -10,7 +10,7 @@ use super::{GitError, Result, git_error};
 
 /// Lines of `.git/info/exclude` (local to the clone, never committed) that keep the
 /// vault's derived and private files out of `git status`.
-const EXCLUDED: &[&str] = &["/state.db*", "/index/", "/.lock", "/secrets.toml", "*.fvtmp"];
+const EXCLUDED: &[&str] = &["/state.db*", "/index/", "/.lock", "/.feedvault.toml.lock", "/secrets.toml", "*.fvtmp"];
 
 /// Opens the repository at the vault's root, creating it on `branch` when there is
 /// none.

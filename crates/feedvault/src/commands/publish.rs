@@ -64,6 +64,7 @@ pub fn print_report(report: &PublishReport, git: &GitSection) -> bool {
     let mut failed = false;
     for (remote, outcome) in &report.pushes {
         match outcome {
+            PushOutcome::Pushed { commits: 1 } => println!("Pushed to {remote} (1 commit)."),
             PushOutcome::Pushed { commits } => println!("Pushed to {remote} ({commits} commits)."),
             PushOutcome::UpToDate => {}
             PushOutcome::Waiting { until } => {
