@@ -159,21 +159,12 @@ impl<S: Store> Archiver<S> {
             }
             let article = Article::from_item(item, now);
             let content_hash = article.content_hash();
-            let key_hash = sha256_hex(&[key.as_bytes()]);
-            let link_key = link_key(&article.url);
             let raw_hash = item.raw_hash.clone();
-            let lookup = Lookup {
-                feed,
-                item_key: &key,
-                key_hash: &key_hash[..8],
-                url: &article.url,
-                link_key: link_key.as_deref(),
-                content_hash: Some(&content_hash),
-                raw_hash: raw_hash.as_deref(),
-            };
             // A row found by hash or URL (identity unknown) belongs to one item of a
             // batch only: a second item sharing its link is a different article.
-            let found = self.store.find_article(lookup)?.filter(|row| claimed.insert(row.id) || row.item_key.is_some());
+            let found = self
+                .find(feed, &key, &article, &content_hash, raw_hash.as_deref())?
+                .filter(|row| claimed.insert(row.id) || row.item_key.is_some());
             let action = classify(feed, &key, found.as_ref(), &content_hash, raw_hash.as_deref());
             match (action, found) {
                 (ItemAction::Unchanged { adopt, raw_seen }, Some(row)) => {
@@ -240,7 +231,7 @@ impl<S: Store> Archiver<S> {
                         revisions: 0,
                         origin: Origin::Fetch,
                         file_hash: Some(file_hash(bytes.as_bytes())),
-                        link_key,
+                        link_key: link_key(&article.url),
                         raw_hash,
                     }));
                     report.changed.push((path, article));
@@ -267,19 +258,32 @@ impl<S: Store> Archiver<S> {
         let key = item_key(item);
         let article = Article::from_item(item, now);
         let content_hash = article.content_hash();
+        let found = self.find(feed, &key, &article, &content_hash, item.raw_hash.as_deref())?;
+        Ok(classify(feed, &key, found.as_ref(), &content_hash, item.raw_hash.as_deref()))
+    }
+
+    /// The archived article an item (identity `key`, read as `article`) is, by every
+    /// lookup the store knows.
+    fn find(
+        &self,
+        feed: &str,
+        key: &str,
+        article: &Article,
+        content_hash: &str,
+        raw_hash: Option<&str>,
+    ) -> Result<Option<ArticleRow>> {
         let key_hash = sha256_hex(&[key.as_bytes()]);
         let link_key = link_key(&article.url);
         let lookup = Lookup {
             feed,
-            item_key: &key,
+            item_key: key,
             key_hash: &key_hash[..8],
             url: &article.url,
             link_key: link_key.as_deref(),
-            content_hash: Some(&content_hash),
-            raw_hash: item.raw_hash.as_deref(),
+            content_hash: Some(content_hash),
+            raw_hash,
         };
-        let found = self.store.find_article(lookup)?;
-        Ok(classify(feed, &key, found.as_ref(), &content_hash, item.raw_hash.as_deref()))
+        Ok(self.store.find_article(lookup)?)
     }
 
     /// Stages a copy of an article's current file as a revision. When the file

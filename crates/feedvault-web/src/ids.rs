@@ -7,7 +7,7 @@
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 /// Characters escaped in a URL path segment (besides controls and non-ASCII).
-const SEGMENT: &AsciiSet = &CONTROLS
+pub(crate) const SEGMENT: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'"')
     .add(b'#')

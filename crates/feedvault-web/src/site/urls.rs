@@ -13,7 +13,7 @@
 //! Not mirrored: search, the API, changes (POST), the language switch, metrics,
 //! OPML, any other query; a link to one of them is dropped from the page.
 
-use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+use percent_encoding::{AsciiSet, percent_decode_str, utf8_percent_encode};
 use url::Url;
 
 /// The origin the crawler's requests and the pages' links are resolved against.
@@ -110,29 +110,7 @@ fn query_file(query: &str) -> Option<String> {
 
 /// Characters escaped in a relative link's segment (besides controls and
 /// non-ASCII); `:` too, so a first segment never reads as a scheme.
-const SEGMENT: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}')
-    .add(b'/')
-    .add(b'\\')
-    .add(b'^')
-    .add(b'|')
-    .add(b'[')
-    .add(b']')
-    .add(b'\'')
-    .add(b'&')
-    .add(b'+')
-    .add(b':')
-    .add(b';')
-    .add(b'=');
+const SEGMENT: &AsciiSet = &crate::ids::SEGMENT.add(b':').add(b';').add(b'=');
 
 /// The relative link from the file `from` to the file `to` (components under the
 /// mirror's folder), percent-encoded: `../../feeds/nyt/index.html`.
