@@ -253,15 +253,17 @@ impl Vault {
             .enable_all()
             .build()
             .map_err(|e| EngineError::Other(format!("starting the runtime: {e}")))?;
-        Ok(VaultWriter {
+        let mut writer = VaultWriter {
             root: self.root.clone(),
             archiver: Archiver::new(&self.root, store, settings.vault_settings(), lock),
             indexer,
             fetcher,
             runtime,
             healed,
-            index_pending: Vec::new(),
-        })
+        };
+        // Articles archived just before an interruption still want their indexes.
+        writer.healed.readme_indexes_written = writer.write_pending_indexes(&settings)?.len();
+        Ok(writer)
     }
 }
 
@@ -273,9 +275,6 @@ pub struct VaultWriter {
     fetcher: Fetcher,
     runtime: tokio::runtime::Runtime,
     healed: HealReport,
-    /// Articles new or revised since the README indexes were last written (their
-    /// days are rewritten at the end of a cycle).
-    index_pending: Vec<String>,
 }
 
 impl VaultWriter {
@@ -335,7 +334,6 @@ impl VaultWriter {
         let options = feedvault_archive::import::ImportOptions { folders: settings.import.folders.clone() };
         let mut report = feedvault_archive::import::import_archive(&mut self.archiver, dir, Utc::now(), &options)?;
         let articles = std::mem::take(&mut report.articles);
-        self.index_pending.extend(articles.iter().map(|(path, ..)| path.clone()));
         self.indexer
             .add(articles.into_iter().map(|(path, feed, article)| index::document(path, &feed, article)).collect())?;
         self.indexer.flush()?;
@@ -367,8 +365,9 @@ impl VaultWriter {
                 self.write_list(&feed.name, &site, settings.vault.timezone)?;
             }
         }
-        self.index_pending.clear();
         let indexes = self.write_indexes(&settings, Scope::All)?;
+        let pending = self.archiver.store().index_pending()?;
+        self.archiver.store_mut().clear_index_pending(&pending)?;
         Ok(ReindexReport {
             articles: rebuilt.articles,
             revisions: rebuilt.revisions,
@@ -379,14 +378,17 @@ impl VaultWriter {
     }
 
     /// Writes the README indexes of the days of the articles new or revised since
-    /// the last call (dated layout); kept for the next call when writing fails.
+    /// they were last written (dated layout). state.db journals those articles with
+    /// their records, so what an interruption left unwritten is written by the next
+    /// writer; they leave the journal once their indexes are on disk.
     pub(crate) fn write_pending_indexes(&mut self, settings: &Settings) -> Result<Vec<String>> {
-        let pending = std::mem::take(&mut self.index_pending);
-        let written = self.write_indexes(settings, Scope::Changed(&pending));
-        if written.is_err() {
-            self.index_pending = pending;
+        let pending = self.archiver.store().index_pending()?;
+        if pending.is_empty() {
+            return Ok(Vec::new());
         }
-        written
+        let written = self.write_indexes(settings, Scope::Changed(&pending))?;
+        self.archiver.store_mut().clear_index_pending(&pending)?;
+        Ok(written)
     }
 
     /// Writes the README indexes of `scope` (nothing in the countdown layout, which

@@ -277,6 +277,10 @@ pub trait Store {
     fn push_remotes(&self) -> Result<Vec<RemoteState>>;
     fn push_remote(&self, url: &str) -> Result<Option<RemoteState>>;
     fn record_push(&mut self, state: &RemoteState) -> Result<()>;
+    /// Articles new or revised since their README indexes were written
+    /// ([`Store::apply`] journals them).
+    fn index_pending(&self) -> Result<Vec<String>>;
+    fn clear_index_pending(&mut self, paths: &[String]) -> Result<()>;
 
     /// The folders directly under the path prefix `prefix` (e.g. `archive/`) that
     /// hold articles, in byte order.

@@ -1,6 +1,8 @@
 //! The publishing records: the journal of files changed since the last git commit
 //! (written in the same transaction as the article records, so a commit can be
-//! built from exactly the paths that changed) and each push remote's state.
+//! built from exactly the paths that changed), the articles whose README indexes
+//! wait to be written (same transaction, so a crash in between heals), and each
+//! push remote's state.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -65,7 +67,10 @@ pub struct RemoteState {
 pub(crate) fn journal_changes(tx: &Connection, changes: &[Change]) -> Result<()> {
     for change in changes {
         match change {
-            Change::Insert(a) => add(tx, &a.path, Some(&a.feed), ChangeKind::New)?,
+            Change::Insert(a) => {
+                add(tx, &a.path, Some(&a.feed), ChangeKind::New)?;
+                index_later(tx, &a.path)?;
+            }
             Change::Revise { article_id, revision, .. } => {
                 let (path, feed): (String, String) = tx
                     .query_row("SELECT path, feed FROM articles WHERE id = ?1", [article_id], |r| {
@@ -73,6 +78,7 @@ pub(crate) fn journal_changes(tx: &Connection, changes: &[Change]) -> Result<()>
                     })
                     .map_err(sql("journaling a revision"))?;
                 add(tx, &path, Some(&feed), ChangeKind::Revised)?;
+                index_later(tx, &path)?;
                 if let Some(revision) = revision {
                     add(tx, &revision.path, Some(&feed), ChangeKind::Revision)?;
                 }
@@ -96,6 +102,30 @@ fn add(tx: &Connection, path: &str, feed: Option<&str>, change: ChangeKind) -> R
         .and_then(|mut s| s.execute(params![path, feed, change.as_str()]))
         .map_err(sql("journaling a file to publish"))?;
     Ok(())
+}
+
+fn index_later(tx: &Connection, path: &str) -> Result<()> {
+    tx.prepare_cached("INSERT OR IGNORE INTO index_pending (path) VALUES (?1)")
+        .and_then(|mut s| s.execute([path]))
+        .map_err(sql("journaling an article for its indexes"))?;
+    Ok(())
+}
+
+pub(crate) fn index_pending(conn: &Connection) -> Result<Vec<String>> {
+    crate::queries::strings(conn, "SELECT path FROM index_pending ORDER BY path", "reading the index journal")
+}
+
+pub(crate) fn clear_index_pending(conn: &mut Connection, paths: &[String]) -> Result<()> {
+    let tx = conn.transaction().map_err(sql("clearing the index journal"))?;
+    {
+        let mut stmt = tx
+            .prepare_cached("DELETE FROM index_pending WHERE path = ?1")
+            .map_err(sql("clearing the index journal"))?;
+        for path in paths {
+            stmt.execute([path]).map_err(sql("clearing the index journal"))?;
+        }
+    }
+    tx.commit().map_err(sql("clearing the index journal"))
 }
 
 pub(crate) fn unpublished(conn: &Connection) -> Result<Vec<Unpublished>> {

@@ -273,6 +273,14 @@ impl Store for SqliteStore {
         publish::record_remote(&self.conn, state)
     }
 
+    fn index_pending(&self) -> Result<Vec<String>> {
+        publish::index_pending(&self.conn)
+    }
+
+    fn clear_index_pending(&mut self, paths: &[String]) -> Result<()> {
+        publish::clear_index_pending(&mut self.conn, paths)
+    }
+
     fn folders_under(&self, prefix: &str) -> Result<Vec<String>> {
         queries::folders_under(&self.conn, prefix)
     }

@@ -31,6 +31,23 @@ fn article_bytes(vault: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// Every README index under archive/ with its bytes.
+fn readme_bytes(vault: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else if path.file_name().is_some_and(|n| n == "README.md") {
+                out.insert(path.strip_prefix(root).unwrap().display().to_string(), fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(vault, &vault.join("archive"), &mut out);
+    out
+}
+
 #[test]
 fn two_adds_at_once_both_land() {
     let dir = new_vault();
@@ -140,7 +157,8 @@ impl Rng {
 
 /// `kill -9` at 20 random moments of a 5,000-article fetch: each time a plain
 /// fetch and verify afterwards give every article exactly once, byte for byte,
-/// recorded and searchable, with no manual reindex.
+/// recorded and searchable, and the README indexes the reference has, with no
+/// manual reindex.
 #[test]
 fn kill_nine_at_random_moments_heals_on_the_next_fetch() {
     let seed: u64 = std::env::var("FEEDVAULT_KILL_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20261201);
@@ -163,6 +181,8 @@ fn kill_nine_at_random_moments_heals_on_the_next_fetch() {
     let full_run = started.elapsed();
     let expected = article_bytes(&reference);
     assert_eq!(expected.len(), 5000);
+    let expected_indexes = readme_bytes(&reference);
+    assert!(expected_indexes.len() > 10, "{} README indexes", expected_indexes.len());
     for round in 0..20 {
         let vault = make_vault(&format!("v{round}"));
         let at = Duration::from_millis(rng.next() % (full_run.as_millis() as u64 + 1));
@@ -183,6 +203,11 @@ fn kill_nine_at_random_moments_heals_on_the_next_fetch() {
         let got = article_bytes(&vault);
         assert_eq!(got.len(), 5000, "round {round} (killed at {at:?} with {interrupted} files): every article once");
         assert!(got == expected, "round {round} (killed at {at:?}): the files are byte for byte the reference's");
+        let indexes = readme_bytes(&vault);
+        assert!(
+            indexes == expected_indexes,
+            "round {round} (killed at {at:?}): the README indexes are the reference's"
+        );
         let total = feedvault(&vault).args(["search", "archive"]).output().unwrap();
         assert!(String::from_utf8_lossy(&total.stdout).contains("5000 results"), "round {round}: all searchable");
         fs::remove_dir_all(&vault).unwrap();

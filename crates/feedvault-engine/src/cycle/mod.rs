@@ -307,10 +307,8 @@ fn one_feed(
     };
     let (items, preserved) = crate::preserve::prepare(writer, settings, feed, &parsed.items, now)?;
     let report = writer.archiver.archive_items(&feed.name, &items, now)?;
-    if writer.archiver.settings().layout == Layout::Dated {
-        // Their days' README indexes are written once, at the end of the cycle.
-        writer.index_pending.extend(report.changed.iter().map(|(path, _)| path.clone()));
-    }
+    // The days' README indexes of what changed (journaled with the articles) are
+    // written once, at the end of the cycle.
     if writer.archiver.settings().layout == Layout::Countdown && report.new + report.revised > 0 {
         // The title just read counts (state.db records it with the check, below).
         let site = feed.list_name.clone().unwrap_or_else(|| parsed.title.trim().to_owned());
