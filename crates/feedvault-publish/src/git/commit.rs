@@ -14,9 +14,10 @@ use chrono::{DateTime, Utc};
 use feedvault_engine::{ChangeKind, Unpublished};
 use std::io::Write as _;
 
-use git2::{FileMode, IndexEntry, IndexTime, Oid, Repository, Signature, Time, build::TreeUpdateBuilder};
+use git2::{FileMode, Oid, Repository, Signature, Time, build::TreeUpdateBuilder};
 
 use super::include::Selection;
+use super::index_update::{self, Touched};
 use super::{GitError, Result, git_error};
 
 /// A commit to make: the paths and why they changed, which of them may go in, and
@@ -91,6 +92,8 @@ pub(crate) fn commit(
     if touched.is_empty() && parent.is_some() {
         return Ok(None);
     }
+    // The index is locked before anything is written: a busy index stops the commit.
+    let index = index_update::prepare(repo, &touched)?;
     let tree_id = update.create_updated(repo, &baseline).map_err(git_error("writing the new tree"))?;
     let tree = repo.find_tree(tree_id).map_err(git_error("reading the new tree"))?;
     let (summary, message) = message(change.files, parent.is_none());
@@ -110,7 +113,7 @@ pub(crate) fn commit(
         None => repo.reference(branch_ref, id, false, &summary),
     };
     moved.map_err(git_error("moving the branch"))?;
-    update_index(repo, &touched)?;
+    index.apply()?;
     Ok(Some(CommitMade { id: id.to_string(), files: touched.len(), summary }))
 }
 
@@ -148,45 +151,6 @@ fn pack_new_objects(
 /// The folders holding a path, outermost first (`a/b/c.md`: `a`, `a/b`).
 fn ancestors(path: &str) -> impl Iterator<Item = &str> {
     path.match_indices('/').map(move |(at, _)| &path[..at])
-}
-
-/// A path the commit changed: its blob and file metadata, or `None` when removed.
-struct Touched<'a> {
-    path: &'a str,
-    present: Option<(Oid, std::fs::Metadata)>,
-}
-
-/// Keeps the index in step with the commit for the paths it touched.
-fn update_index(repo: &Repository, touched: &[Touched<'_>]) -> Result<()> {
-    let mut index = repo.index().map_err(git_error("reading the index"))?;
-    for file in touched {
-        let result = match &file.present {
-            Some((blob, meta)) => index.add(&index_entry(file.path, *blob, meta)),
-            None => index.remove_path(Path::new(file.path)),
-        };
-        result.map_err(git_error("updating the index"))?;
-    }
-    index.write().map_err(git_error("writing the index"))
-}
-
-/// An index entry with the stat data git compares to tell a file unchanged.
-fn index_entry(path: &str, blob: Oid, meta: &std::fs::Metadata) -> IndexEntry {
-    use std::os::unix::fs::MetadataExt as _;
-    let time = |secs: i64, nanos: i64| IndexTime::new(secs as i32, nanos as u32);
-    IndexEntry {
-        ctime: time(meta.ctime(), meta.ctime_nsec()),
-        mtime: time(meta.mtime(), meta.mtime_nsec()),
-        dev: meta.dev() as u32,
-        ino: meta.ino() as u32,
-        mode: 0o100644,
-        uid: meta.uid(),
-        gid: meta.gid(),
-        file_size: meta.len() as u32,
-        id: blob,
-        flags: path.len().min(0xfff) as u16,
-        flags_extended: 0,
-        path: path.as_bytes().to_vec(),
-    }
 }
 
 /// The commit message: a summary line, then one line per feed.

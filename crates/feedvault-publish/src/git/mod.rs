@@ -11,8 +11,11 @@
 //! others. The caller holds the vault lock (a [`VaultWriter`]), which keeps two
 //! publishers apart.
 
+mod cache_tree;
 mod commit;
 mod include;
+mod index_file;
+mod index_update;
 mod push;
 mod repository;
 mod status;
