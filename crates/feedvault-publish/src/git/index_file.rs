@@ -14,6 +14,8 @@
 //! SHA-1 of everything before it (or zeros where `index.skipHash` is set).
 
 use std::collections::HashSet;
+use std::io::{self, Write};
+use std::ops::Range;
 
 use sha1::{Digest as _, Sha1};
 
@@ -140,23 +142,18 @@ impl<'b> IndexFile<'b> {
         self.spans.len()
     }
 
-    /// The new index: `updates` applied, entries whose file may have changed within
-    /// the same second as the old index was written (`mtime >= racy_since`, git's
-    /// "racily clean" entries) smudged so that git and libgit2 look at their content
-    /// again, the cache tree invalidated along the touched folders, extensions that
+    /// What the new index holds: `updates` applied (checked against the entries),
+    /// the cache tree invalidated along the touched folders, the extensions that
     /// point into the entries (untracked cache, fsmonitor, offset tables) dropped.
-    pub(crate) fn splice(&self, updates: &[Update<'_>], racy_since: u32) -> Result<Vec<u8>, Refusal> {
+    pub(crate) fn plan<'u>(&self, updates: &'u [Update<'u>]) -> Result<Plan<'u>, Refusal> {
         let mut sorted: Vec<&Update<'_>> = updates.iter().collect();
         sorted.sort_by(|a, b| a.path.cmp(b.path));
         sorted.dedup_by(|a, b| a.path == b.path);
-        let mut out = Vec::with_capacity(self.bytes.len() + updates.len() * 160);
-        out.extend_from_slice(&self.bytes[..HEADER]);
+        let mut steps = Vec::with_capacity(sorted.len());
         let mut count = 0usize;
         let mut next = 0usize;
         for update in &sorted {
             let at = self.spans[next..].partition_point(|s| self.path(s) < update.path) + next;
-            self.copy_entries(next..at, racy_since, &mut out);
-            count += at - next;
             let mut end = at;
             while end < self.spans.len() && self.path(&self.spans[end]) == update.path {
                 let span = &self.spans[end];
@@ -165,20 +162,17 @@ impl<'b> IndexFile<'b> {
                 }
                 end += 1;
             }
-            if let Some(entry) = &update.entry {
-                if end == at {
-                    self.check_folders(update.path, at)?;
-                }
-                write_entry(&mut out, update.path, entry);
-                count += 1;
+            if update.entry.is_some() && end == at {
+                self.check_folders(update.path, at)?;
             }
+            count += at - next + usize::from(update.entry.is_some());
+            steps.push((next..at, *update));
             next = end;
         }
-        self.copy_entries(next..self.spans.len(), racy_since, &mut out);
         count += self.spans.len() - next;
-        out[8..12]
-            .copy_from_slice(&u32::try_from(count).map_err(|_| Refusal::Malformed("too many entries"))?.to_be_bytes());
+        let count = u32::try_from(count).map_err(|_| Refusal::Malformed("too many entries"))?;
         let folders = touched_folders(sorted.iter().map(|u| u.path));
+        let mut extensions = Vec::new();
         for (signature, data) in &self.extensions {
             let data = match signature {
                 b"TREE" => {
@@ -187,35 +181,55 @@ impl<'b> IndexFile<'b> {
                 b"REUC" | b"NAME" => data.to_vec(),
                 _ => continue,
             };
-            out.extend_from_slice(signature);
-            out.extend_from_slice(&u32::try_from(data.len()).expect("an extension under 4 GiB").to_be_bytes());
-            out.extend_from_slice(&data);
+            extensions.push((*signature, data));
         }
-        if self.skip_hash {
-            out.extend_from_slice(&[0; TRAILER]);
-        } else {
-            let digest = Sha1::digest(&out);
-            out.extend_from_slice(&digest[..]);
+        Ok(Plan { count, steps, rest: next, extensions })
+    }
+
+    /// Writes the planned index to `out`, entries whose file may have changed within
+    /// the same second as the old index was written (`mtime >= racy_since`, git's
+    /// "racily clean" entries) smudged so that git and libgit2 look at their content
+    /// again. Unchanged runs of entries go from the old bytes to `out` as they are.
+    pub(crate) fn write(&self, plan: &Plan<'_>, racy_since: u32, out: impl Write) -> io::Result<()> {
+        let mut out = Hashing { out, sha: (!self.skip_hash).then(Sha1::new) };
+        out.write(&self.bytes[..8])?;
+        out.write(&plan.count.to_be_bytes())?;
+        let mut entry = Vec::with_capacity(FIXED + 8 + NAME_MASK as usize);
+        for (range, update) in &plan.steps {
+            self.copy_entries(range.clone(), racy_since, &mut out)?;
+            if let Some(new) = &update.entry {
+                entry.clear();
+                write_entry(&mut entry, update.path, new);
+                out.write(&entry)?;
+            }
         }
-        Ok(out)
+        self.copy_entries(plan.rest..self.spans.len(), racy_since, &mut out)?;
+        for (signature, data) in &plan.extensions {
+            out.write(signature)?;
+            out.write(&u32::try_from(data.len()).map_err(io::Error::other)?.to_be_bytes())?;
+            out.write(data)?;
+        }
+        let trailer = out.sha.take().map_or([0; TRAILER], |sha| sha.finalize().into());
+        out.out.write_all(&trailer)?;
+        out.out.flush()
     }
 
     /// Copies a run of entries as they are, smudging the racily clean ones.
-    fn copy_entries(&self, range: std::ops::Range<usize>, racy_since: u32, out: &mut Vec<u8>) {
+    fn copy_entries<W: Write>(&self, range: Range<usize>, racy_since: u32, out: &mut Hashing<W>) -> io::Result<()> {
         if range.is_empty() {
-            return;
+            return Ok(());
         }
-        let start = self.spans[range.start].offset;
+        let mut from = self.spans[range.start].offset;
         let end = self.spans.get(range.end).map_or(self.entries_end, |s| s.offset);
-        let base = out.len();
-        out.extend_from_slice(&self.bytes[start..end]);
         for span in &self.spans[range] {
-            let mtime = be32(self.bytes, span.offset + 8);
-            if mtime >= racy_since {
-                let size_at = base + span.offset - start + 36;
-                out[size_at..size_at + 4].copy_from_slice(&[0; 4]);
+            if be32(self.bytes, span.offset + 8) >= racy_since {
+                let size_at = span.offset + 36;
+                out.write(&self.bytes[from..size_at])?;
+                out.write(&[0; 4])?;
+                from = size_at + 4;
             }
         }
+        out.write(&self.bytes[from..end])
     }
 
     /// Refuses a new path one of whose folders is a file in the index, or which is
@@ -257,6 +271,30 @@ impl<'b> IndexFile<'b> {
     #[cfg(test)]
     pub(crate) fn extension_names(&self) -> Vec<String> {
         self.extensions.iter().map(|(s, _)| String::from_utf8_lossy(s).into_owned()).collect()
+    }
+}
+
+/// A spliced index to write: the entry count, per update the run of old entries
+/// before it and the update, where the old entries resume, the extensions.
+pub(crate) struct Plan<'u> {
+    count: u32,
+    steps: Vec<(Range<usize>, &'u Update<'u>)>,
+    rest: usize,
+    extensions: Vec<([u8; 4], Vec<u8>)>,
+}
+
+/// A writer that hashes what it writes (unless the index has no checksum).
+struct Hashing<W> {
+    out: W,
+    sha: Option<Sha1>,
+}
+
+impl<W: Write> Hashing<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if let Some(sha) = &mut self.sha {
+            sha.update(bytes);
+        }
+        self.out.write_all(bytes)
     }
 }
 

@@ -10,9 +10,10 @@
 //! which parses and rewrites all of it.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read as _, Write as _};
+use std::io::Read as _;
 use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
 
 use git2::{IndexEntry, IndexTime, Oid, Repository};
 
@@ -57,37 +58,77 @@ impl PendingIndex {
 }
 
 /// Takes the index lock and prepares the index with `touched` applied.
+#[cfg(test)]
 pub(crate) fn prepare(repo: &Repository, touched: &[Touched<'_>]) -> Result<PendingIndex> {
+    match lock(repo)?.splice(touched)? {
+        Spliced::Done(written) => Ok(written.pending()),
+        Spliced::Refused(refusal) => with_libgit2(repo, touched, refusal),
+    }
+}
+
+/// Takes the index lock (before anything of the commit is written).
+pub(crate) fn lock(repo: &Repository) -> Result<IndexLock> {
     let path = repo.path().join("index");
-    let mut lock = Lock::acquire(&path)?;
-    let io = |source| GitError::Io { path: path.clone(), source };
-    let (old, racy_since) = match File::open(&path) {
-        Ok(mut file) => {
-            let mtime = file.metadata().map_err(io)?.mtime();
-            let mut bytes = Vec::new();
-            file.read_to_end(&mut bytes).map_err(io)?;
-            (bytes, mtime.clamp(0, i64::from(u32::MAX)) as u32)
-        }
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => (index_file::empty(), u32::MAX),
-        Err(err) => return Err(io(err)),
-    };
-    let updates: Vec<Update<'_>> =
-        touched.iter().map(|t| Update { path: t.path.as_bytes(), entry: t.present.as_ref().map(new_entry) }).collect();
-    match IndexFile::parse(&old).and_then(|index| index.splice(&updates, racy_since)) {
-        Ok(new) => {
-            lock.write(&new)?;
-            Ok(PendingIndex { how: How::Splice(lock) })
-        }
-        Err(refusal) => {
-            drop(lock);
-            let index = with_libgit2(repo, touched)?;
-            Ok(PendingIndex { how: How::Libgit2(index, refusal) })
+    Ok(IndexLock { lock: Lock::acquire(&path)?, path })
+}
+
+/// The index lock, held; [`IndexLock::splice`] needs no repository, so it can run
+/// beside the building of the commit.
+pub(crate) struct IndexLock {
+    lock: Lock,
+    path: PathBuf,
+}
+
+/// What splicing came to.
+pub(crate) enum Spliced {
+    /// The new index is in the lock file.
+    Done(Written),
+    /// The lock is released: [`with_libgit2`] takes it again.
+    Refused(Refusal),
+}
+
+/// A spliced index written into the held lock.
+pub(crate) struct Written(Lock);
+
+impl Written {
+    pub(crate) fn pending(self) -> PendingIndex {
+        PendingIndex { how: How::Splice(self.0) }
+    }
+}
+
+impl IndexLock {
+    /// Reads the index and writes it with `touched` applied into the lock file.
+    pub(crate) fn splice(self, touched: &[Touched<'_>]) -> Result<Spliced> {
+        let IndexLock { mut lock, path } = self;
+        let io = |source| GitError::Io { path: path.clone(), source };
+        let (old, racy_since) = match File::open(&path) {
+            Ok(mut file) => {
+                let mtime = file.metadata().map_err(io)?.mtime();
+                let mut bytes = Vec::new();
+                file.read_to_end(&mut bytes).map_err(io)?;
+                (bytes, mtime.clamp(0, i64::from(u32::MAX)) as u32)
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => (index_file::empty(), u32::MAX),
+            Err(err) => return Err(io(err)),
+        };
+        let updates: Vec<Update<'_>> = touched
+            .iter()
+            .map(|t| Update { path: t.path.as_bytes(), entry: t.present.as_ref().map(new_entry) })
+            .collect();
+        let parsed = IndexFile::parse(&old).and_then(|index| index.plan(&updates).map(|plan| (index, plan)));
+        match parsed {
+            Ok((index, plan)) => {
+                lock.write(|file| index.write(&plan, racy_since, std::io::BufWriter::with_capacity(1 << 16, file)))?;
+                Ok(Spliced::Done(Written(lock)))
+            }
+            Err(refusal) => Ok(Spliced::Refused(refusal)),
         }
     }
 }
 
-/// The index read by libgit2 with `touched` applied in memory.
-fn with_libgit2(repo: &Repository, touched: &[Touched<'_>]) -> Result<git2::Index> {
+/// The index as libgit2 reads it, with `touched` applied in memory (for an index
+/// that could not be spliced, and why).
+pub(crate) fn with_libgit2(repo: &Repository, touched: &[Touched<'_>], refusal: Refusal) -> Result<PendingIndex> {
     let mut index = repo.index().map_err(git_error("reading the index"))?;
     index.read(true).map_err(git_error("reading the index"))?;
     for file in touched {
@@ -103,7 +144,7 @@ fn with_libgit2(repo: &Repository, touched: &[Touched<'_>]) -> Result<git2::Inde
         };
         result.map_err(git_error("updating the index"))?;
     }
-    Ok(index)
+    Ok(PendingIndex { how: How::Libgit2(index, refusal) })
 }
 
 /// The stat data git compares to tell a file unchanged (32 bits each, as git keeps
@@ -149,6 +190,8 @@ struct Lock {
     path: PathBuf,
     target: PathBuf,
     file: Option<File>,
+    /// Syncing the written lock file runs beside the rest of the commit.
+    sync: Option<JoinHandle<std::io::Result<()>>>,
     renamed: bool,
 }
 
@@ -156,7 +199,7 @@ impl Lock {
     fn acquire(index: &Path) -> Result<Lock> {
         let path = index.with_file_name("index.lock");
         match OpenOptions::new().write(true).create_new(true).mode(0o666).open(&path) {
-            Ok(file) => Ok(Lock { path, target: index.to_owned(), file: Some(file), renamed: false }),
+            Ok(file) => Ok(Lock { path, target: index.to_owned(), file: Some(file), sync: None, renamed: false }),
             Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Err(GitError::Setup(format!(
                 "{} exists: another git process seems to be running in the vault; if none is, remove that file",
                 path.display()
@@ -165,16 +208,22 @@ impl Lock {
         }
     }
 
-    /// Writes the new index into the lock file and makes it durable.
-    fn write(&mut self, bytes: &[u8]) -> Result<()> {
-        let file = self.file.as_mut().expect("an unapplied lock has its file");
-        file.write_all(bytes)
-            .and_then(|()| file.sync_data())
-            .map_err(|source| GitError::Io { path: self.path.clone(), source })
+    /// Writes the new index into the lock file with `write`, and starts making it
+    /// durable.
+    fn write(&mut self, write: impl FnOnce(&mut File) -> std::io::Result<()>) -> Result<()> {
+        let mut file = self.file.take().expect("a lock is written once");
+        write(&mut file).map_err(|source| GitError::Io { path: self.path.clone(), source })?;
+        self.sync = Some(std::thread::spawn(move || file.sync_data()));
+        Ok(())
     }
 
+    /// Waits for the lock file to be durable, then renames it over the index.
     fn commit(mut self) -> Result<()> {
-        drop(self.file.take());
+        let synced = self
+            .sync
+            .take()
+            .map_or(Ok(()), |sync| sync.join().unwrap_or_else(|_| Err(std::io::Error::other("syncing panicked"))));
+        synced.map_err(|source| GitError::Io { path: self.path.clone(), source })?;
         let renamed = std::fs::rename(&self.path, &self.target);
         self.renamed = renamed.is_ok();
         renamed.map_err(|source| GitError::Io { path: self.target.clone(), source })
@@ -183,6 +232,9 @@ impl Lock {
 
 impl Drop for Lock {
     fn drop(&mut self) {
+        if let Some(sync) = self.sync.take() {
+            let _ = sync.join();
+        }
         if !self.renamed {
             let _ = std::fs::remove_file(&self.path);
         }

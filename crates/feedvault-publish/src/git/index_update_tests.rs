@@ -83,9 +83,9 @@ fn stage_ours(root: &Path) -> Result<PendingIndex> {
     let mut touched = Vec::new();
     for path in ADDED {
         let blob = repo.blob(&fs::read(root.join(path)).unwrap()).unwrap();
-        touched.push(Touched { path: *path, present: Some((blob, fs::symlink_metadata(root.join(path)).unwrap())) });
+        touched.push(Touched { path, present: Some((blob, fs::symlink_metadata(root.join(path)).unwrap())) });
     }
-    touched.extend(REMOVED.iter().map(|path| Touched { path: *path, present: None }));
+    touched.extend(REMOVED.iter().map(|path| Touched { path, present: None }));
     prepare(&repo, &touched)
 }
 

@@ -16,6 +16,7 @@ mod commit;
 mod include;
 mod index_file;
 mod index_update;
+mod pack;
 mod push;
 mod repository;
 mod status;
