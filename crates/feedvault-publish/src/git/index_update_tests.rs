@@ -308,3 +308,26 @@ fn a_missing_index_is_an_empty_one() {
     expected.sort_unstable();
     assert_eq!(files.lines().collect::<Vec<_>>(), expected);
 }
+
+#[test]
+fn a_held_index_lock_stops_the_commit_before_anything_is_written() {
+    use feedvault_engine::settings::GitSection;
+    use feedvault_engine::{ChangeKind, Unpublished};
+    let dir = tempfile::tempdir().unwrap();
+    let base = repository(dir.path(), 10, &[]);
+    let tip = git(&base, &["rev-parse", "main"]);
+    let packs = || fs::read_dir(base.join(".git/objects/pack")).unwrap().count();
+    let before = packs();
+    write(&base, "archive/f0/new.md", "new\n");
+    let files = [Unpublished { path: "archive/f0/new.md".into(), feed: Some("f0".into()), change: ChangeKind::New }];
+    fs::write(base.join(".git/index.lock"), "").unwrap();
+    let err = crate::git::commit_files(&base, &GitSection::default(), &files, chrono::Utc::now()).unwrap_err();
+    assert!(err.to_string().contains("index.lock exists"), "{err}");
+    assert_eq!(git(&base, &["rev-parse", "main"]), tip, "the branch did not move");
+    assert_eq!(packs(), before, "no pack was written");
+    fs::remove_file(base.join(".git/index.lock")).unwrap();
+    let made = crate::git::commit_files(&base, &GitSection::default(), &files, chrono::Utc::now()).unwrap().unwrap();
+    assert_eq!(made.files, 1);
+    assert_eq!(git(&base, &["status", "--porcelain", "--untracked-files=no"]), "");
+    git(&base, &["fsck", "--strict", "--no-progress"]);
+}
