@@ -1,10 +1,11 @@
 //! One commit of what changed. The new tree is the parent's with the changed paths
 //! replaced (libgit2's tree update: only the trees along those paths are written),
 //! so its cost follows the change, not the archive. The new objects are gathered in
-//! memory and written as one pack (not one loose file each), and the branch moves
-//! only once the pack is on disk, so an interruption never leaves a branch naming a
-//! missing object. The index is updated for the same paths, from the stat data
-//! already read, so that `git status` in the vault stays clean.
+//! memory and written as one pack ([`pack`]: not one loose file each), and the
+//! branch moves only once the pack is on disk, so an interruption never leaves a
+//! branch naming a missing object. The index is locked before anything is written
+//! and updated for the same paths, from the stat data already read
+//! ([`index_update`]), so that `git status` in the vault stays clean.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -14,9 +15,11 @@ use chrono::{DateTime, Utc};
 use feedvault_engine::{ChangeKind, Unpublished};
 use std::io::Write as _;
 
-use git2::{FileMode, IndexEntry, IndexTime, Oid, Repository, Signature, Time, build::TreeUpdateBuilder};
+use git2::{FileMode, Oid, Repository, Signature, Time, build::TreeUpdateBuilder};
 
 use super::include::Selection;
+use super::index_update::{self, Touched};
+use super::pack;
 use super::{GitError, Result, git_error};
 
 /// A commit to make: the paths and why they changed, which of them may go in, and
@@ -91,7 +94,43 @@ pub(crate) fn commit(
     if touched.is_empty() && parent.is_some() {
         return Ok(None);
     }
-    let tree_id = update.create_updated(repo, &baseline).map_err(git_error("writing the new tree"))?;
+    // The index is locked before anything is written: a busy index stops the commit.
+    // It is spliced beside the building of the commit (they share nothing).
+    let lock = index_update::lock(repo)?;
+    let (built, spliced) = std::thread::scope(|scope| {
+        let splice = scope.spawn(|| lock.splice(&touched));
+        let built = build(repo, &odb, &mut update, &baseline, parent, change, &touched, now);
+        (built, splice.join().unwrap_or_else(|_| Err(GitError::Setup("splicing the index panicked".into()))))
+    });
+    let (id, summary) = built?;
+    let index = match spliced? {
+        index_update::Spliced::Done(written) => written.pending(),
+        index_update::Spliced::Refused(refusal) => index_update::with_libgit2(repo, &touched, refusal)?,
+    };
+    pending.reset().map_err(git_error("packing the new objects"))?;
+    let moved = match parent {
+        Some(parent) => repo.reference_matching(branch_ref, id, true, parent.id(), &summary),
+        None => repo.reference(branch_ref, id, false, &summary),
+    };
+    moved.map_err(git_error("moving the branch"))?;
+    index.apply()?;
+    Ok(Some(CommitMade { id: id.to_string(), files: touched.len(), summary }))
+}
+
+/// Writes the tree, the commit and the pack of the new objects; the commit's id and
+/// summary.
+#[allow(clippy::too_many_arguments)]
+fn build(
+    repo: &Repository,
+    odb: &git2::Odb<'_>,
+    update: &mut TreeUpdateBuilder,
+    baseline: &git2::Tree<'_>,
+    parent: Option<&git2::Commit<'_>>,
+    change: &Change<'_>,
+    touched: &[Touched<'_>],
+    now: DateTime<Utc>,
+) -> Result<(Oid, String)> {
+    let tree_id = update.create_updated(repo, baseline).map_err(git_error("writing the new tree"))?;
     let tree = repo.find_tree(tree_id).map_err(git_error("reading the new tree"))?;
     let (summary, message) = message(change.files, parent.is_none());
     let when = Time::new(now.timestamp(), 0);
@@ -100,30 +139,23 @@ pub(crate) fn commit(
     let id = repo
         .commit(None, &signature, &signature, &message, &tree, &parents)
         .map_err(git_error("writing the commit"))?;
-    let pack = pack_new_objects(repo, &baseline, &tree, id, &touched)?;
+    let pack = pack_new_objects(odb, baseline, &tree, id, touched)?;
     let mut writer = odb.packwriter().map_err(git_error("writing the pack"))?;
     writer.write_all(&pack).map_err(|source| GitError::Io { path: repo.path().join("objects/pack"), source })?;
     writer.commit().map_err(git_error("writing the pack"))?;
-    pending.reset().map_err(git_error("packing the new objects"))?;
-    let moved = match parent {
-        Some(parent) => repo.reference_matching(branch_ref, id, true, parent.id(), &summary),
-        None => repo.reference(branch_ref, id, false, &summary),
-    };
-    moved.map_err(git_error("moving the branch"))?;
-    update_index(repo, &touched)?;
-    Ok(Some(CommitMade { id: id.to_string(), files: touched.len(), summary }))
+    Ok((id, summary))
 }
 
 /// The commit's new objects as one pack: the commit, the trees along the changed
 /// paths that differ from the parent's, and the new blobs. (libgit2's own dump of
 /// the in-memory objects would walk the whole tree.)
 fn pack_new_objects(
-    repo: &Repository,
+    odb: &git2::Odb<'_>,
     baseline: &git2::Tree<'_>,
     tree: &git2::Tree<'_>,
     commit: Oid,
     touched: &[Touched<'_>],
-) -> Result<git2::Buf> {
+) -> Result<Vec<u8>> {
     let mut objects = vec![commit, tree.id()];
     let mut folders: Vec<&str> = touched.iter().flat_map(|t| ancestors(t.path)).collect();
     folders.sort_unstable();
@@ -135,58 +167,15 @@ fn pack_new_objects(
         }
     }
     objects.extend(touched.iter().filter_map(|t| t.present.as_ref().map(|(blob, _)| *blob)));
-    let mut builder = repo.packbuilder().map_err(git_error("packing the new objects"))?;
-    builder.set_threads(1);
-    for id in objects {
-        builder.insert_object(id, None).map_err(git_error("packing the new objects"))?;
-    }
-    let mut pack = git2::Buf::new();
-    builder.write_buf(&mut pack).map_err(git_error("packing the new objects"))?;
-    Ok(pack)
+    // Files with the same bytes share a blob, folders with the same files a tree.
+    let mut seen = std::collections::HashSet::new();
+    objects.retain(|id| seen.insert(*id));
+    pack::pack(odb, &objects)
 }
 
 /// The folders holding a path, outermost first (`a/b/c.md`: `a`, `a/b`).
 fn ancestors(path: &str) -> impl Iterator<Item = &str> {
     path.match_indices('/').map(move |(at, _)| &path[..at])
-}
-
-/// A path the commit changed: its blob and file metadata, or `None` when removed.
-struct Touched<'a> {
-    path: &'a str,
-    present: Option<(Oid, std::fs::Metadata)>,
-}
-
-/// Keeps the index in step with the commit for the paths it touched.
-fn update_index(repo: &Repository, touched: &[Touched<'_>]) -> Result<()> {
-    let mut index = repo.index().map_err(git_error("reading the index"))?;
-    for file in touched {
-        let result = match &file.present {
-            Some((blob, meta)) => index.add(&index_entry(file.path, *blob, meta)),
-            None => index.remove_path(Path::new(file.path)),
-        };
-        result.map_err(git_error("updating the index"))?;
-    }
-    index.write().map_err(git_error("writing the index"))
-}
-
-/// An index entry with the stat data git compares to tell a file unchanged.
-fn index_entry(path: &str, blob: Oid, meta: &std::fs::Metadata) -> IndexEntry {
-    use std::os::unix::fs::MetadataExt as _;
-    let time = |secs: i64, nanos: i64| IndexTime::new(secs as i32, nanos as u32);
-    IndexEntry {
-        ctime: time(meta.ctime(), meta.ctime_nsec()),
-        mtime: time(meta.mtime(), meta.mtime_nsec()),
-        dev: meta.dev() as u32,
-        ino: meta.ino() as u32,
-        mode: 0o100644,
-        uid: meta.uid(),
-        gid: meta.gid(),
-        file_size: meta.len() as u32,
-        id: blob,
-        flags: path.len().min(0xfff) as u16,
-        flags_extended: 0,
-        path: path.as_bytes().to_vec(),
-    }
 }
 
 /// The commit message: a summary line, then one line per feed.

@@ -11,8 +11,12 @@
 //! others. The caller holds the vault lock (a [`VaultWriter`]), which keeps two
 //! publishers apart.
 
+mod cache_tree;
 mod commit;
 mod include;
+mod index_file;
+mod index_update;
+mod pack;
 mod push;
 mod repository;
 mod status;
@@ -91,6 +95,9 @@ pub struct PublishReport {
     pub waiting: usize,
     /// One per remote (its URL with credentials hidden), in the order configured.
     pub pushes: Vec<(String, PushOutcome)>,
+    /// Why packing the repository after the commit failed, if it did (the commit
+    /// stands; the next one tries again).
+    pub maintenance_error: Option<String>,
 }
 
 /// Commits and pushes as `trigger` asks.
@@ -113,11 +120,14 @@ pub fn publish(
         }
     };
     drop(parent);
-    let mut report = PublishReport { commit: None, waiting: 0, pushes: Vec::new() };
+    let mut report = PublishReport { commit: None, waiting: 0, pushes: Vec::new(), maintenance_error: None };
     if due {
         report.commit = commit_in(&repo, &root, git, &files, now)?;
         let paths: Vec<String> = files.into_iter().map(|f| f.path).collect();
         writer.mark_published(&paths)?;
+        if report.commit.is_some() {
+            report.maintenance_error = push::collect_garbage(&root, git.push_timeout).err();
+        }
     } else {
         report.waiting = files.len();
     }

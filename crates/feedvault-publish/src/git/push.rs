@@ -1,7 +1,8 @@
 //! Pushing runs the `git` program, so credential helpers, ssh-agent, SSH config and
 //! proxies work as they do for the user. Every failure (git missing, a refused
 //! push, an unreachable host, a push that outlives its timeout) becomes one line;
-//! credentials in a remote's URL never appear in it.
+//! credentials in a remote's URL never appear in it. Packing (`git gc --auto`)
+//! runs the same way.
 
 use std::io::Read as _;
 use std::path::Path;
@@ -14,9 +15,22 @@ const POLL: Duration = Duration::from_millis(20);
 /// Pushes `commit` to `branch` of `remote`; on failure, why, in one line.
 pub(crate) fn push(root: &Path, remote: &str, commit: &str, branch: &str, timeout: Duration) -> Result<(), String> {
     let refspec = format!("{commit}:refs/heads/{branch}");
+    run_git(root, &["-c", "credential.interactive=false", "push", "--porcelain", "--", remote, &refspec], timeout)
+}
+
+/// `git gc --auto`: every commit adds one pack, and git packs them together once
+/// there are more than `gc.autoPackLimit` (50), so object lookups stay fast. Cheap
+/// when there is nothing to do.
+pub(crate) fn collect_garbage(root: &Path, timeout: Duration) -> Result<(), String> {
+    // In the foreground: no git left running after publishing returns.
+    run_git(root, &["-c", "gc.autoDetach=false", "gc", "--auto", "--quiet"], timeout)
+}
+
+/// Runs git in `root` with no terminal and a time limit; on failure, why, in one line.
+fn run_git(root: &Path, args: &[&str], timeout: Duration) -> Result<(), String> {
     let mut child = Command::new("git")
         .current_dir(root)
-        .args(["-c", "credential.interactive=false", "push", "--porcelain", "--", remote, &refspec])
+        .args(args)
         .env("GIT_TERMINAL_PROMPT", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

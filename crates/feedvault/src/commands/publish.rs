@@ -61,6 +61,9 @@ pub fn print_report(report: &PublishReport, git: &GitSection) -> bool {
             feedvault_engine::settings::format_duration(git.interval)
         );
     }
+    if let Some(error) = &report.maintenance_error {
+        eprintln!("feedvault: packing the repository (git gc --auto) failed: {error}");
+    }
     let mut failed = false;
     for (remote, outcome) in &report.pushes {
         match outcome {
