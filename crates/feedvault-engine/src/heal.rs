@@ -36,8 +36,6 @@ pub struct HealReport {
     pub indexed: usize,
     /// The index could not be opened and was replaced by a new one.
     pub index_rebuilt: bool,
-    /// README indexes written for articles archived before an interruption.
-    pub readme_indexes_written: usize,
 }
 
 impl HealReport {

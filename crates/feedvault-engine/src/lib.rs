@@ -253,17 +253,17 @@ impl Vault {
             .enable_all()
             .build()
             .map_err(|e| EngineError::Other(format!("starting the runtime: {e}")))?;
-        let mut writer = VaultWriter {
+        // Articles archived just before an interruption are still journaled for their
+        // README indexes: the next cycle (or import) writes them, once the feeds'
+        // titles an interrupted cycle did not record are known again.
+        Ok(VaultWriter {
             root: self.root.clone(),
             archiver: Archiver::new(&self.root, store, settings.vault_settings(), lock),
             indexer,
             fetcher,
             runtime,
             healed,
-        };
-        // Articles archived just before an interruption still want their indexes.
-        writer.healed.readme_indexes_written = writer.write_pending_indexes(&settings)?.len();
-        Ok(writer)
+        })
     }
 }
 
