@@ -116,16 +116,7 @@ pub(crate) fn index_pending(conn: &Connection) -> Result<Vec<String>> {
 }
 
 pub(crate) fn clear_index_pending(conn: &mut Connection, paths: &[String]) -> Result<()> {
-    let tx = conn.transaction().map_err(sql("clearing the index journal"))?;
-    {
-        let mut stmt = tx
-            .prepare_cached("DELETE FROM index_pending WHERE path = ?1")
-            .map_err(sql("clearing the index journal"))?;
-        for path in paths {
-            stmt.execute([path]).map_err(sql("clearing the index journal"))?;
-        }
-    }
-    tx.commit().map_err(sql("clearing the index journal"))
+    delete_paths(conn, "DELETE FROM index_pending WHERE path = ?1", paths, "clearing the index journal")
 }
 
 pub(crate) fn unpublished(conn: &Connection) -> Result<Vec<Unpublished>> {
@@ -147,16 +138,19 @@ pub(crate) fn unpublished_count(conn: &Connection) -> Result<u64> {
 }
 
 pub(crate) fn clear(conn: &mut Connection, paths: &[String]) -> Result<()> {
-    let tx = conn.transaction().map_err(sql("clearing the publish journal"))?;
+    delete_paths(conn, "DELETE FROM unpublished WHERE path = ?1", paths, "clearing the publish journal")
+}
+
+/// Runs `delete` for every path, in one transaction.
+fn delete_paths(conn: &mut Connection, delete: &str, paths: &[String], context: &'static str) -> Result<()> {
+    let tx = conn.transaction().map_err(sql(context))?;
     {
-        let mut stmt = tx
-            .prepare_cached("DELETE FROM unpublished WHERE path = ?1")
-            .map_err(sql("clearing the publish journal"))?;
+        let mut stmt = tx.prepare_cached(delete).map_err(sql(context))?;
         for path in paths {
-            stmt.execute([path]).map_err(sql("clearing the publish journal"))?;
+            stmt.execute([path]).map_err(sql(context))?;
         }
     }
-    tx.commit().map_err(sql("clearing the publish journal"))
+    tx.commit().map_err(sql(context))
 }
 
 pub(crate) fn remotes(conn: &Connection) -> Result<Vec<RemoteState>> {
