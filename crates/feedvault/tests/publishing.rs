@@ -84,6 +84,8 @@ fn fetches_commit_once_per_interval_and_every_remote_gets_every_commit() {
         git(remote, &["fsck", "--strict"]);
     }
     assert_eq!(git(&vault, &["status", "--porcelain", "--untracked-files=no"]), "", "the index follows the commits");
+    let unreachable = git(&vault, &["fsck", "--unreachable", "--no-reflogs"]);
+    assert_eq!(unreachable, "", "a commit writes only the objects it reaches");
 
     // Every commit is one pack; past gc.autoPackLimit they are packed together.
     git(&vault, &["config", "gc.autoPackLimit", "1"]);
@@ -180,6 +182,32 @@ fn an_unreachable_remote_never_blocks_the_others_and_gets_everything_later() {
         .assert()
         .success()
         .stdout(predicate::str::contains("commits behind").not().and(predicate::str::contains("last error").not()));
+}
+
+#[test]
+fn a_remote_that_never_answers_is_stopped_at_the_push_timeout() {
+    let dir = new_vault();
+    let vault = dir.path().join("v");
+    let feed = dir.path().join("feed.xml");
+    write_feed(&feed, &[("a", "A", "<p>a</p>")]);
+    subscribe(&vault, "news", feed.to_str().unwrap());
+    // Accepts connections and never says a word.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hung = format!("http://{}/news.git", silent.local_addr().unwrap());
+    let held = std::thread::spawn(move || silent.incoming().take(4).flatten().collect::<Vec<_>>());
+    let good = bare(&dir.path().join("good.git"));
+    let path = vault.join("feedvault.toml");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, format!("{text}\n[publish.git]\nremotes = [{hung:?}, {good:?}]\npush_timeout = \"1s\"\n"))
+        .unwrap();
+    feedvault(&vault)
+        .arg("fetch")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("Pushed to {good}")))
+        .stderr(predicate::str::contains(format!("push to {hung} failed: no answer within 1s; stopped")));
+    assert_eq!(tip(Path::new(&good)), tip(&vault), "the silent remote held up nobody");
+    drop(held);
 }
 
 #[test]

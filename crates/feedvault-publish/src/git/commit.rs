@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use feedvault_engine::{ChangeKind, Unpublished};
 use std::io::Write as _;
 
-use git2::{FileMode, Oid, Repository, Signature, Time, build::TreeUpdateBuilder};
+use git2::{FileMode, ObjectType, Oid, Repository, Signature, Time, build::TreeUpdateBuilder};
 
 use super::include::Selection;
 use super::index_update::{self, Touched};
@@ -53,6 +53,10 @@ pub(crate) fn commit(
     change: &Change<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<CommitMade>> {
+    // New objects (the empty tree of a first commit included) are gathered in memory:
+    // only those the commit reaches go to disk, in its pack.
+    let odb = repo.odb().map_err(git_error("opening the object database"))?;
+    let pending = odb.add_new_mempack_backend(1000).map_err(git_error("gathering new objects"))?;
     let baseline = match parent {
         Some(parent) => parent.tree().map_err(git_error("reading the last commit's tree"))?,
         None => {
@@ -64,8 +68,6 @@ pub(crate) fn commit(
         change.files.iter().map(|f| f.path.as_str()).chain(change.extra.iter().map(String::as_str)).collect();
     paths.sort_unstable();
     paths.dedup();
-    let odb = repo.odb().map_err(git_error("opening the object database"))?;
-    let pending = odb.add_new_mempack_backend(1000).map_err(git_error("gathering new objects"))?;
     let mut update = TreeUpdateBuilder::new();
     let mut touched: Vec<Touched<'_>> = Vec::new();
     for path in paths.into_iter().filter(|p| change.selection.includes(p)) {
@@ -74,9 +76,10 @@ pub(crate) fn commit(
             Ok(meta) if meta.is_file() => {
                 // The bytes as they are: no filters (line endings, attributes) apply.
                 let bytes = std::fs::read(&file).map_err(|source| GitError::Io { path: file.clone(), source })?;
-                let blob = repo.blob(&bytes).map_err(git_error("storing a file"))?;
-                let unchanged = baseline.get_path(Path::new(path)).is_ok_and(|e| e.id() == blob);
+                let id = Oid::hash_object(ObjectType::Blob, &bytes).map_err(git_error("hashing a file"))?;
+                let unchanged = baseline.get_path(Path::new(path)).is_ok_and(|e| e.id() == id);
                 if !unchanged {
+                    let blob = repo.blob(&bytes).map_err(git_error("storing a file"))?;
                     update.upsert(path, blob, FileMode::Blob);
                     touched.push(Touched { path, present: Some((blob, meta)) });
                 }
