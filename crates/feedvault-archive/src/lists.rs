@@ -28,13 +28,16 @@ pub fn is_safe_site_name(name: &str) -> bool {
     !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\', '\0'])
 }
 
-/// Rewrites `lists/<site_name>.md` from the files of `articles/<feed>/`.
-pub fn write_list(root: &Path, feed: &str, site_name: &str, zone: Tz) -> Result<()> {
+/// Rewrites `lists/<site_name>.md` from the files of `articles/<feed>/`; its path
+/// relative to the vault.
+pub fn write_list(root: &Path, feed: &str, site_name: &str, zone: Tz) -> Result<String> {
     if !is_safe_site_name(site_name) || !is_safe_site_name(feed) {
         return Err(ArchiveError::OutsideVault(root.join("lists").join(site_name)));
     }
-    let path = root.join("lists").join(format!("{site_name}.md"));
-    write_file(&path, list_text(root, feed, site_name, zone)?.as_bytes()).map_err(io_error(&path))
+    let relative = format!("lists/{site_name}.md");
+    let path = root.join(&relative);
+    write_file(&path, list_text(root, feed, site_name, zone)?.as_bytes()).map_err(io_error(&path))?;
+    Ok(relative)
 }
 
 /// The text of a feed's list.
@@ -112,8 +115,9 @@ mod tests {
         article(&dir, "1048575.md", "1663000000000", "Old [draft] title");
         article(&dir, "1048573.md", "NaN", "无日期");
         fs::write(dir.join("notes.txt"), "not an article").unwrap();
-        write_list(root.path(), "nyt", "纽约时报中文网", chrono_tz::Asia::Shanghai).unwrap();
-        let list = fs::read_to_string(root.path().join("lists/纽约时报中文网.md")).unwrap();
+        let path = write_list(root.path(), "nyt", "纽约时报中文网", chrono_tz::Asia::Shanghai).unwrap();
+        assert_eq!(path, "lists/纽约时报中文网.md");
+        let list = fs::read_to_string(root.path().join(&path)).unwrap();
         assert_eq!(
             list,
             "纽约时报中文网\n------\n\n\

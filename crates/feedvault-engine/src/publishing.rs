@@ -41,9 +41,8 @@ impl VaultWriter {
 
     /// Writes a feed's countdown list and journals it for the next commit.
     pub(crate) fn write_list(&mut self, feed: &str, site: &str, zone: Tz) -> Result<()> {
-        lists::write_list(&self.root, feed, site, zone)?;
-        let file =
-            Unpublished { path: format!("lists/{site}.md"), feed: Some(feed.to_owned()), change: ChangeKind::Index };
+        let path = lists::write_list(&self.root, feed, site, zone)?;
+        let file = Unpublished { path, feed: Some(feed.to_owned()), change: ChangeKind::Index };
         self.mark_unpublished(&[file])
     }
 }

@@ -9,6 +9,11 @@ pub fn timestamp(ms: Option<i64>) -> String {
         .unwrap_or_else(|| "never".to_owned())
 }
 
+/// `1 feed`, `2 feeds`.
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 /// Left-aligned columns separated by two spaces.
 pub fn table(rows: &[Vec<String>]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);

@@ -16,6 +16,7 @@ use feedvault_publish::export::warc::export_warc;
 use feedvault_publish::export::{ExportError, ExportReport, Unreadable, check_feed};
 
 use crate::cli::ExportFormat;
+use crate::output::count;
 use crate::usage;
 
 pub fn run(vault: &Path, format: ExportFormat) -> Result<ExitCode> {
@@ -71,11 +72,6 @@ fn summary(report: &ExportReport) -> String {
         text.push_str(&format!("; {} skipped (listed above)", count(report.unreadable, "unreadable file")));
     }
     text
-}
-
-/// "1 article", "2 articles".
-fn count(n: u64, what: &str) -> String {
-    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
 }
 
 fn jsonl(

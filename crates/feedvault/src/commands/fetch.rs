@@ -13,7 +13,7 @@ use anyhow::Result;
 use feedvault_engine::{CycleOptions, CycleReport, FeedResult, Outcome, Settings};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::output::timestamp;
+use crate::output::{count, timestamp};
 
 pub fn run(vault: &Path, force: bool, wait: Option<u64>) -> Result<ExitCode> {
     let (opened, mut writer) = super::writer(vault, Duration::from_secs(wait.unwrap_or(0)))?;
@@ -97,13 +97,8 @@ fn print_summary(settings: &Settings, report: &CycleReport) {
     let not_due = if report.not_due > 0 { format!(" ({} not due)", report.not_due) } else { String::new() };
     println!(
         "Fetched {}{not_due}: {} ({revised_total} revised, {unchanged_total} unchanged); {} failed.",
-        count(report.results.len(), "feed"),
-        count(new_total, "new article"),
+        count(report.results.len() as u64, "feed"),
+        count(new_total as u64, "new article"),
         count(failed, "feed")
     );
-}
-
-/// `1 feed`, `2 feeds`.
-fn count(n: usize, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }

@@ -12,7 +12,7 @@ use feedvault_engine::settings::{GitSection, Settings};
 use feedvault_engine::{Vault, VaultWriter};
 use feedvault_publish::git::{self, PublishReport, PushOutcome, Trigger};
 
-use crate::output::timestamp;
+use crate::output::{count, timestamp};
 use crate::usage;
 
 pub fn run(vault: &Path, status: bool, wait: Option<u64>) -> Result<ExitCode> {
@@ -67,8 +67,7 @@ pub fn print_report(report: &PublishReport, git: &GitSection) -> bool {
     let mut failed = false;
     for (remote, outcome) in &report.pushes {
         match outcome {
-            PushOutcome::Pushed { commits: 1 } => println!("Pushed to {remote} (1 commit)."),
-            PushOutcome::Pushed { commits } => println!("Pushed to {remote} ({commits} commits)."),
+            PushOutcome::Pushed { commits } => println!("Pushed to {remote} ({}).", count(*commits as u64, "commit")),
             PushOutcome::UpToDate => {}
             PushOutcome::Waiting { until } => {
                 println!("{remote}: not tried after earlier failures; next try {}", timestamp(Some(*until)))
@@ -100,8 +99,7 @@ fn print_status(status: &git::Status) {
         };
         let behind = match remote.behind {
             0 => "up to date".to_owned(),
-            1 => "1 commit behind".to_owned(),
-            n => format!("{n} commits behind"),
+            n => format!("{} behind", count(n as u64, "commit")),
         };
         println!("{}: {pushed}, {behind}", remote.remote);
         if let Some(error) = &remote.last_error {
