@@ -19,7 +19,9 @@ use serde::de::{self, Deserializer};
 
 use crate::EngineError;
 
+mod preserve;
 mod publish;
+pub use preserve::{ImagesSection, PreserveSection, RecheckSection};
 pub use publish::{GitSection, Include, PublishSection};
 
 /// The name of the settings file in a vault.
@@ -34,6 +36,7 @@ pub struct Settings {
     pub import: ImportSection,
     pub web: WebSection,
     pub publish: PublishSection,
+    pub preserve: PreserveSection,
     pub feeds: Vec<FeedSettings>,
 }
 
@@ -419,6 +422,7 @@ pub fn template(layout: Layout, timezone: &str) -> String {
     let vault = VaultSection::default();
     let fetch = FetchSection::default();
     let git = GitSection::default();
+    let preserve = PreserveSection::default();
     let d = format_duration;
     let mut out = String::new();
     let _ = write!(
@@ -475,6 +479,11 @@ boilerplate = [
 # author = "{git_author}"
 # push_timeout = "{git_push_timeout}"
 
+[preserve]
+# Keep every response archived from (feeds and pages) under captures/: request,
+# status, headers and body, zstd-compressed and stored once by content hash.
+captures = {captures}
+
 # Subscriptions, one [[feeds]] table each. `feedvault add` appends here.
 # Per feed: name (the folder under archive/), url, and optionally title,
 # timezone (for feed dates written without a zone; default UTC), proxy,
@@ -510,6 +519,7 @@ boilerplate = [
         git_interval = d(git.interval),
         git_author = git.author,
         git_push_timeout = d(git.push_timeout),
+        captures = preserve.captures,
         boilerplate = WebSection::default()
             .boilerplate
             .iter()
