@@ -75,6 +75,8 @@ pub struct ReindexReport {
     pub indexed: usize,
     /// README index files written (dated layout; vault-relative, sorted).
     pub indexes: Vec<String>,
+    /// Kept images recorded again from assets/records.jsonl.
+    pub images: usize,
 }
 
 impl Vault {
@@ -221,6 +223,7 @@ impl Vault {
     pub fn verify(&self, progress: &mut dyn FnMut(usize, usize)) -> Result<Vec<String>> {
         let recorded = self.reader.recorded_files()?;
         let mut problems = feedvault_archive::verify::verify(&self.root, &recorded, progress)?;
+        problems.extend(preserve::images::verify(&self.root, &self.reader.assets()?)?);
         match self.index() {
             Ok(index) => problems.extend(index::compare(index, &self.reader.article_paths()?)?),
             Err(err) => problems.push(err.to_string()),
@@ -350,6 +353,7 @@ impl VaultWriter {
     /// Rebuilds state.db's article records and the search index from the files.
     pub fn reindex(&mut self) -> Result<ReindexReport> {
         let rebuilt = feedvault_archive::reindex::reindex(&self.root, self.archiver.store_mut())?;
+        let (images, _) = preserve::images::reindex(self)?;
         // A new index: whatever was there (an older schema, damage) is replaced.
         let dir = self.root.join("index");
         let search = SearchIndex::recreate(&dir)?;
@@ -374,6 +378,7 @@ impl VaultWriter {
             skipped: rebuilt.skipped,
             indexed,
             indexes,
+            images,
         })
     }
 

@@ -191,6 +191,10 @@ pub struct FeedSettings {
     /// ([`crate::preserve::FullText`]); unset: the feed's own content.
     #[serde(default)]
     pub full_text: Option<String>,
+    /// Keep the images this feed's articles reference (overrides `[preserve.images]
+    /// enabled`; [`crate::preserve::images`]).
+    #[serde(default)]
+    pub images: Option<bool>,
 }
 
 impl Settings {
@@ -299,6 +303,7 @@ impl Settings {
             proxy,
             allow_insecure_redirects: feed.allow_insecure_redirects,
             public_only: feed.public_only,
+            max_bytes: None,
         })
     }
 }
@@ -484,6 +489,16 @@ boilerplate = [
 # status, headers and body, zstd-compressed and stored once by content hash.
 captures = {captures}
 
+# Images articles reference (src, srcset, <picture>, image proxies resolved to the
+# original) downloaded once, stored under assets/ by content hash and shown by the
+# web UI instead of a link. Off by default; a feed's `images = true|false` overrides
+# `enabled`. Types are checked on the bytes; SVG is never kept (it can carry script).
+[preserve.images]
+enabled = {images_enabled}
+max_bytes = {images_max_bytes}
+types = [{images_types}]
+per_article = {images_per_article}
+
 # Subscriptions, one [[feeds]] table each. `feedvault add` appends here.
 # Per feed: name (the folder under archive/), url, and optionally title,
 # timezone (for feed dates written without a zone; default UTC), proxy,
@@ -500,6 +515,7 @@ captures = {captures}
 # include = ['category:/\p{{Extended_Pictographic}}/']   # a category with an emoji
 # exclude = ["title:广告", 'link:/\.pdf$/']
 # full_text = "css:div.post-content"                  # or "readability"
+# images = true                                       # keep this feed's images
 "#,
         layout = layout_name(layout),
         mib = vault.max_feed_bytes / (1024 * 1024),
@@ -520,6 +536,10 @@ captures = {captures}
         git_author = git.author,
         git_push_timeout = d(git.push_timeout),
         captures = preserve.captures,
+        images_enabled = preserve.images.enabled,
+        images_max_bytes = preserve.images.max_bytes,
+        images_types = preserve.images.types.iter().map(|t| toml_string(t)).collect::<Vec<_>>().join(", "),
+        images_per_article = preserve.images.per_article,
         boilerplate = WebSection::default()
             .boilerplate
             .iter()

@@ -70,6 +70,7 @@ impl Fetcher {
             Source::File(path) => {
                 let path = path.clone();
                 let limit = self.inner.options.max_bytes;
+                let limit = spec.max_bytes.map_or(limit, |own| own.min(limit));
                 tokio::task::spawn_blocking(move || read_file(&path, limit))
                     .await
                     .map_err(|e| FetchError::new(FailureKind::Other, format!("file reader failed: {e}")))?
@@ -147,7 +148,7 @@ impl Fetcher {
                     format!("no content: HTTP {} {reason} from {url}", status.as_u16()),
                 ));
             } else if status.is_success() {
-                Fetched::Body(self.read_body(response, &url, deadline).await?)
+                Fetched::Body(self.read_body(response, &url, deadline, spec.max_bytes).await?)
             } else {
                 return Err(status_error(status, response.headers(), &url));
             };
@@ -203,9 +204,10 @@ impl Fetcher {
         mut response: reqwest::Response,
         url: &Url,
         deadline: Instant,
+        own_limit: Option<usize>,
     ) -> Result<Body, FetchError> {
         let options = &self.inner.options;
-        let limit = options.max_bytes;
+        let limit = own_limit.map_or(options.max_bytes, |own| own.min(options.max_bytes));
         if response.content_length().is_some_and(|len| len > limit as u64) {
             return Err(too_large(limit, url));
         }

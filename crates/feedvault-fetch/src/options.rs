@@ -120,6 +120,9 @@ pub struct RequestSpec {
     /// Check every hop's address after DNS resolution and refuse internal ones
     /// ([`crate::address`]): set for feeds added from the web.
     pub public_only: bool,
+    /// A lower size limit for this request than the fetcher's `max_bytes` (images
+    /// kept by a vault), enforced the same way while the body streams in.
+    pub max_bytes: Option<usize>,
 }
 
 impl RequestSpec {

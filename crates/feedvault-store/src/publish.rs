@@ -20,6 +20,8 @@ pub enum ChangeKind {
     Revision,
     /// A list or README index.
     Index,
+    /// A kept image under assets/, or the records file beside them.
+    Asset,
 }
 
 impl ChangeKind {
@@ -29,6 +31,7 @@ impl ChangeKind {
             ChangeKind::Revised => "revised",
             ChangeKind::Revision => "revision",
             ChangeKind::Index => "index",
+            ChangeKind::Asset => "asset",
         }
     }
 
@@ -37,6 +40,7 @@ impl ChangeKind {
             "new" => ChangeKind::New,
             "revised" => ChangeKind::Revised,
             "revision" => ChangeKind::Revision,
+            "asset" => ChangeKind::Asset,
             _ => ChangeKind::Index,
         }
     }

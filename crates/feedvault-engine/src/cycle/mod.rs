@@ -195,6 +195,9 @@ pub(crate) fn run(
         }
     }
     running.abort_all();
+    if let Err(err) = crate::preserve::images::retry_failed(writer, settings, now) {
+        vault_error.get_or_insert_with(|| err.to_string());
+    }
     match writer.write_pending_indexes(settings) {
         Ok(written) => report.indexes = written,
         Err(err) => {
@@ -307,6 +310,7 @@ fn one_feed(
     };
     let (items, preserved) = crate::preserve::prepare(writer, settings, feed, &parsed.items, now)?;
     let report = writer.archiver.archive_items(&feed.name, &items, now)?;
+    let images = crate::preserve::images::keep(writer, settings, feed, &report.changed, now)?;
     // The days' README indexes of what changed (journaled with the articles) are
     // written once, at the end of the cycle.
     if writer.archiver.settings().layout == Layout::Countdown && report.new + report.revised > 0 {
@@ -345,7 +349,7 @@ fn one_feed(
     };
     let check = Check { hints, published, archived: Some(Outcome::Archived { new, revised, unchanged }), ..check };
     let result = carry_out(writer, settings, feed, observed, check)?;
-    Ok(FeedResult { preserve: preserved, ..result })
+    Ok(FeedResult { preserve: crate::preserve::PreserveNotes { images, ..preserved }, ..result })
 }
 
 fn schedule_options(settings: &Settings, feed: &FeedSettings) -> ScheduleOptions {

@@ -12,6 +12,7 @@
 
 pub mod extract;
 pub mod filter;
+pub mod images;
 pub(crate) mod pages;
 pub mod refetch;
 
@@ -36,6 +37,8 @@ pub struct PreserveNotes {
     pub full_text: usize,
     /// Items whose page gave no text, with why.
     pub failures: Vec<TextFailure>,
+    /// What keeping the articles' images did ([`images`]).
+    pub images: images::ImageNotes,
 }
 
 /// One item whose full text could not be had.

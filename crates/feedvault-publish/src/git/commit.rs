@@ -189,7 +189,7 @@ fn message(files: &[Unpublished], first: bool) -> (String, String) {
         match file.change {
             ChangeKind::New => per_feed.entry(feed).or_default().0 += 1,
             ChangeKind::Revised => per_feed.entry(feed).or_default().1 += 1,
-            ChangeKind::Revision | ChangeKind::Index => {}
+            ChangeKind::Revision | ChangeKind::Index | ChangeKind::Asset => {}
         }
     }
     let (new, revised) = per_feed.values().fold((0, 0), |(n, r), (a, b)| (n + a, r + b));
