@@ -353,7 +353,7 @@ impl VaultWriter {
     /// Rebuilds state.db's article records and the search index from the files.
     pub fn reindex(&mut self) -> Result<ReindexReport> {
         let rebuilt = feedvault_archive::reindex::reindex(&self.root, self.archiver.store_mut())?;
-        let (images, _) = preserve::images::reindex(self)?;
+        let (images, bad_lines) = preserve::images::reindex(self)?;
         // A new index: whatever was there (an older schema, damage) is replaced.
         let dir = self.root.join("index");
         let search = SearchIndex::recreate(&dir)?;
@@ -375,7 +375,11 @@ impl VaultWriter {
         Ok(ReindexReport {
             articles: rebuilt.articles,
             revisions: rebuilt.revisions,
-            skipped: rebuilt.skipped,
+            skipped: rebuilt
+                .skipped
+                .into_iter()
+                .chain(bad_lines.iter().map(|line| format!("{}: line {line}", preserve::images::files::RECORDS)))
+                .collect(),
             indexed,
             indexes,
             images,

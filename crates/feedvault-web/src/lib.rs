@@ -12,6 +12,7 @@
 //! listener until its shutdown future completes.
 
 pub mod api;
+pub mod assets;
 mod context;
 mod error;
 pub mod i18n;
@@ -104,6 +105,7 @@ pub fn router(vault: Arc<Vault>, options: ServeOptions, addr: SocketAddr) -> Rou
         .route("/api/openapi.json", get(api::openapi))
         .route("/healthz", get(metrics::healthz))
         .route("/metrics", get(metrics::render))
+        .route("/assets/{name}", get(assets::file))
         .route("/static/style.css", get(security::stylesheet))
         .route("/static/icon.svg", get(security::icon))
         .route("/favicon.ico", get(security::icon))

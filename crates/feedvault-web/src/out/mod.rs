@@ -84,7 +84,8 @@ fn entry(s: &AppState, ctx: &Ctx, detail: &ArticleDetail) -> Entry {
         title: detail.article.title.clone(),
         published_ms: detail.summary.time_ms,
         updated_ms: detail.summary.version_seen_at,
-        content_html: safe_body(s, ctx, &detail.article).to_string(),
+        // Readers of a feed cannot load the server's copies: images stay links.
+        content_html: safe_body(s, ctx, &detail.article, crate::render::sanitize::none_kept()).to_string(),
         lang: language(&detail.article),
     }
 }

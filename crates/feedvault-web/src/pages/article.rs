@@ -4,6 +4,8 @@
 //! `/articles/{id}/diff?from=&to=`: a readable diff between any two versions
 //! (`current` or a revision's time; by default the last revision and the current).
 
+use std::collections::HashMap;
+
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono_tz::Tz;
@@ -50,18 +52,27 @@ pub fn load(s: &AppState, id: &str) -> Result<Option<ArticleDetail>, WebError> {
     Ok(s.vault.article(&path)?)
 }
 
-/// The body of a version as a page shows it (sanitized once per distinct input).
-pub fn safe_body(s: &AppState, ctx: &Ctx, article: &Article) -> std::sync::Arc<str> {
-    let key = format!("{}\0{}\0{}", ctx.t.image, article.url, article.body);
+/// The body of a version as a page shows it (sanitized once per distinct input):
+/// the images in `kept` ([`kept_copies`]) from their kept copies, the others as links.
+pub fn safe_body(s: &AppState, ctx: &Ctx, article: &Article, kept: &HashMap<String, String>) -> std::sync::Arc<str> {
+    let mut copies: Vec<(&String, &String)> = kept.iter().collect();
+    copies.sort();
+    let copies: String = copies.into_iter().map(|(k, v)| format!("{k} {v}\n")).collect();
+    let key = format!("{}\0{}\0{}\0{copies}", ctx.t.image, article.url, article.body);
     s.bodies.get_or(key, || {
         let source = Url::parse(&article.url).ok();
         sanitize::body_html(
             &article.body,
             source.as_ref(),
             &s.options.boilerplate,
-            &sanitize::Images { label: ctx.t.image },
+            &sanitize::Images { label: ctx.t.image, kept },
         )
     })
+}
+
+/// The kept copies of an article's images: key → `<hash>.<ext>`.
+pub fn kept_copies(s: &AppState, path: &str) -> Result<HashMap<String, String>, WebError> {
+    Ok(s.vault.kept_images(path)?.into_iter().map(|(key, image)| (key, image.file_name())).collect())
 }
 
 /// The article's language, from its title and the start of its text.
@@ -97,6 +108,7 @@ fn article_page(s: &AppState, ctx: &Ctx, detail: &ArticleDetail) -> Result<Respo
     let summary = &detail.summary;
     let href = ids::article_href(&summary.path);
     let day = summary.time_ms.and_then(|ms| feedvault_engine::read::day_of(ms, zone));
+    let kept = kept_copies(s, &summary.path)?;
     let body = html! {
         article lang=(language(&detail.article)) {
             h1 { (display_title(&detail.article.title)) }
@@ -114,7 +126,7 @@ fn article_page(s: &AppState, ctx: &Ctx, detail: &ArticleDetail) -> Result<Respo
                 br;
                 (source_link(ctx, &detail.article.url))
             }
-            div.body { (PreEscaped(&*safe_body(s, ctx, &detail.article))) }
+            div.body { (PreEscaped(&*safe_body(s, ctx, &detail.article, &kept))) }
         }
         (revisions(ctx, detail, &href, zone))
     };
@@ -209,6 +221,7 @@ fn revision_page(s: &AppState, ctx: &Ctx, detail: &ArticleDetail, seen: i64) -> 
     let t = ctx.t;
     let revision = detail.revisions.iter().find(|r| r.seen_at == seen).ok_or(WebError::NotFound)?;
     let href = ids::article_href(&detail.summary.path);
+    let kept = kept_copies(s, &detail.summary.path)?;
     let body = html! {
         p.notice {
             (t.revision) " " (timefmt::local(seen, zone)) " · "
@@ -219,7 +232,7 @@ fn revision_page(s: &AppState, ctx: &Ctx, detail: &ArticleDetail, seen: i64) -> 
             Some(article) => article lang=(language(article)) {
                 h1 { (display_title(&article.title)) }
                 p.meta { (source_link(ctx, &article.url)) }
-                div.body { (PreEscaped(&*safe_body(s, ctx, article))) }
+                div.body { (PreEscaped(&*safe_body(s, ctx, article, &kept))) }
             },
             None => p.error { (t.missing_version) },
         }

@@ -8,8 +8,12 @@
 //! bypass it.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
+use feedvault_core::html::{Context, decode_in};
+use feedvault_engine::preserve::images::find::largest_candidate;
+use feedvault_engine::preserve::images::reference_key;
 use lol_html::html_content::ContentType;
 use lol_html::{RewriteStrSettings, element, rewrite_str};
 use url::Url;
@@ -50,9 +54,19 @@ impl Boilerplate {
     }
 }
 
-/// What an image that was not kept is shown as (the word for "image").
+/// How images are shown: those the vault kept as `<img>` of the kept copy, the
+/// others as a link labelled with the word for "image".
 pub struct Images<'a> {
     pub label: &'a str,
+    /// The kept copies by the image's key (its URL resolved against the article's
+    /// link, [`feedvault_engine::preserve::images::reference_key`]): `<hash>.<ext>`.
+    pub kept: &'a HashMap<String, String>,
+}
+
+/// No image kept (feeds out, whose readers cannot load the server's copies).
+pub fn none_kept() -> &'static HashMap<String, String> {
+    static NONE: std::sync::OnceLock<HashMap<String, String>> = std::sync::OnceLock::new();
+    NONE.get_or_init(HashMap::new)
 }
 
 /// The body of an article, safe to put in a page or a feed out.
@@ -61,33 +75,92 @@ pub fn body_html(body: &str, source: Option<&Url>, rules: &[Boilerplate], images
     for rule in rules {
         body = rule.strip(body);
     }
-    // An image nothing kept becomes a link (a rewriting failure leaves the markup to
-    // ammonia, which then drops the images' sources as below).
-    let linked = images_as_links(body, images.label).map(Cow::Owned).unwrap_or(Cow::Borrowed(body));
-    builder(source).clean(&linked).to_string()
+    // A kept image shows its copy, any other becomes a link (a rewriting failure
+    // leaves the markup to ammonia, which then drops every image).
+    let linked = images_as_links(body, source, images).map(Cow::Owned).unwrap_or(Cow::Borrowed(body));
+    builder(source, !images.kept.is_empty()).clean(&linked).to_string()
 }
 
-/// Replaces every `<img>` by a link to its source.
-fn images_as_links(html: &str, label: &str) -> Option<String> {
+/// Replaces every `<img>` by its kept copy (its `src`, lazy `data-src`, largest
+/// `srcset` candidate or, in a `<picture>`, a `<source>`'s, the first one kept) or
+/// else by a link to its source.
+fn images_as_links(html: &str, source: Option<&Url>, images: &Images<'_>) -> Option<String> {
+    let label = images.label;
+    let kept_copy = |el: &lol_html::html_content::Element<'_, '_>| -> Option<String> {
+        let mut values: Vec<String> = ["src", "data-src"].iter().filter_map(|a| el.get_attribute(a)).collect();
+        if let Some(srcset) = el.get_attribute("srcset") {
+            let srcset = decode_in(&srcset, Context::Attribute).into_owned();
+            if let Some(largest) = largest_candidate(&srcset) {
+                values.push(largest.to_owned());
+            }
+        }
+        values.iter().find_map(|value| {
+            let key = reference_key(&decode_in(value, Context::Attribute), source)?;
+            images.kept.get(&key).map(|name| format!("{ASSETS}{name}"))
+        })
+    };
+    let in_picture: RefCell<Option<String>> = RefCell::new(None);
     rewrite_str(
         html,
         RewriteStrSettings {
-            element_content_handlers: vec![element!("img", |el| {
-                let src = el.get_attribute("src").unwrap_or_default();
-                let alt = el.get_attribute("alt").unwrap_or_default();
-                let shown = if alt.trim().is_empty() { String::new() } else { format!(": {}", attribute(&alt)) };
-                let link = if src.trim().is_empty() {
-                    format!("<span class=\"image\">[{label}{shown}]</span>")
-                } else {
-                    format!("<a class=\"image\" href=\"{}\">[{label}{shown}]</a>", attribute(&src))
-                };
-                el.replace(&link, ContentType::Html);
-                Ok(())
-            })],
+            element_content_handlers: vec![
+                element!("picture", |_el| {
+                    in_picture.borrow_mut().take();
+                    Ok(())
+                }),
+                element!("picture source", |el| {
+                    let found = kept_copy(el);
+                    let mut slot = in_picture.borrow_mut();
+                    if slot.is_none() {
+                        *slot = found;
+                    }
+                    el.remove();
+                    Ok(())
+                }),
+                // The article's own links that look like a kept copy's address are
+                // its site's: resolved here, before ammonia lets a kept copy's stay.
+                element!("a[href], area[href]", |el| {
+                    let href = el.get_attribute("href").unwrap_or_default();
+                    if is_kept_copy(decode_in(&href, Context::Attribute).trim()) {
+                        match source.and_then(|base| base.join(href.trim()).ok()) {
+                            Some(absolute) => el.set_attribute("href", absolute.as_str())?,
+                            None => el.remove_attribute("href"),
+                        }
+                    }
+                    Ok(())
+                }),
+                element!("img", |el| {
+                    let raw = el.get_attribute("src").unwrap_or_default();
+                    // The source's own address, never a path of this server.
+                    let src = reference_key(&decode_in(&raw, Context::Attribute), source).unwrap_or(raw);
+                    let alt = el.get_attribute("alt").unwrap_or_default();
+                    let copy = kept_copy(el).or_else(|| in_picture.borrow_mut().take());
+                    let shown = if alt.trim().is_empty() { String::new() } else { format!(": {}", attribute(&alt)) };
+                    let replacement = match copy {
+                        Some(copy) => format!("<img src=\"{copy}\" alt=\"{}\">", attribute(&alt)),
+                        None if src.trim().is_empty() => format!("<span class=\"image\">[{label}{shown}]</span>"),
+                        None => format!("<a class=\"image\" href=\"{}\">[{label}{shown}]</a>", attribute(&src)),
+                    };
+                    el.replace(&replacement, ContentType::Html);
+                    Ok(())
+                }),
+            ],
             ..RewriteStrSettings::new()
         },
     )
     .ok()
+}
+
+/// Where the kept copies are served.
+pub const ASSETS: &str = "/assets/";
+
+/// True for `/assets/<sha256>.<ext>`, the only image source a body may keep.
+pub fn is_kept_copy(src: &str) -> bool {
+    src.strip_prefix(ASSETS).and_then(|name| name.split_once('.')).is_some_and(|(hash, ext)| {
+        hash.len() == 64
+            && hash.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            && feedvault_engine::preserve::images::magic::RASTER_EXTENSIONS.contains(&ext)
+    })
 }
 
 /// Raw attribute text made safe inside double quotes (entities are left as they
@@ -96,21 +169,45 @@ fn attribute(raw: &str) -> String {
     raw.replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// ammonia, configured for archived bodies.
-fn builder(source: Option<&Url>) -> ammonia::Builder<'static> {
+/// ammonia, configured for archived bodies: `<img>` survives only with a kept
+/// copy's source (the rewriting above made every other image a link), a relative
+/// URL is resolved against the article's address, except a kept copy's.
+fn builder(source: Option<&Url>, kept: bool) -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::default();
+    if kept {
+        builder.attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("img", "src") => is_kept_copy(value).then_some(Cow::Borrowed(value)),
+            ("img", "alt") => Some(Cow::Borrowed(value)),
+            ("img", _) => None,
+            _ => Some(Cow::Borrowed(value)),
+        });
+    } else {
+        builder.rm_tags(["img"]);
+    }
     builder
-        .rm_tags(["img"])
         .add_allowed_classes("a", ["image"])
         .add_allowed_classes("span", ["image"])
         .url_schemes(HashSet::from(["http", "https", "mailto"]))
         .link_rel(Some("noopener noreferrer"))
         .strip_comments(true);
-    match source.filter(|u| matches!(u.scheme(), "http" | "https")) {
-        Some(base) => builder.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone())),
-        None => builder.url_relative(ammonia::UrlRelative::Deny),
-    };
+    let base = source.filter(|u| matches!(u.scheme(), "http" | "https")).cloned();
+    builder.url_relative(ammonia::UrlRelative::Custom(Box::new(Relative { base })));
     builder
+}
+
+/// Relative URLs: a kept copy's stays, any other is resolved against the
+/// article's address (dropped when it has none).
+struct Relative {
+    base: Option<Url>,
+}
+
+impl<'a> ammonia::UrlRelativeEvaluate<'a> for Relative {
+    fn evaluate<'url>(&self, url: &'url str) -> Option<Cow<'url, str>> {
+        if is_kept_copy(url) {
+            return Some(Cow::Borrowed(url));
+        }
+        self.base.as_ref().and_then(|base| base.join(url).ok()).map(|u| Cow::Owned(u.to_string()))
+    }
 }
 
 /// A search snippet (the engine's HTML: matched terms in `<b>`, the rest escaped),
@@ -125,7 +222,7 @@ mod tests {
 
     fn clean(body: &str) -> String {
         let base = Url::parse("https://news.example.org/a/1").unwrap();
-        body_html(body, Some(&base), &Boilerplate::defaults(), &Images { label: "image" })
+        body_html(body, Some(&base), &Boilerplate::defaults(), &Images { label: "image", kept: none_kept() })
     }
 
     #[test]
@@ -192,6 +289,47 @@ mod tests {
             clean("<img src=\"data:image/png;base64,AAAA\">"),
             "<a class=\"image\" rel=\"noopener noreferrer\">[image]</a>"
         );
+    }
+
+    #[test]
+    fn kept_images_show_their_copy_and_the_others_stay_links() {
+        let hash = "ab".repeat(32);
+        let kept: HashMap<String, String> = [
+            ("https://news.example.org/i/a.jpg?x=1&y=2", format!("{hash}.jpg")),
+            ("https://news.example.org/a/large.png", format!("{hash}.png")),
+            ("https://news.example.org/a/pic.webp", format!("{hash}.webp")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let base = Url::parse("https://news.example.org/a/1").unwrap();
+        let show = |body: &str| body_html(body, Some(&base), &[], &Images { label: "image", kept: &kept });
+        assert_eq!(
+            show("<p><img src=\"/i/a.jpg?x=1&amp;y=2\" alt=\"a\" onerror=\"x()\" width=9></p>"),
+            format!("<p><img src=\"/assets/{hash}.jpg\" alt=\"a\"></p>")
+        );
+        assert_eq!(
+            show("<img srcset=\"small.png 300w, large.png 900w\" src=\"other.png\">"),
+            format!("<img src=\"/assets/{hash}.png\" alt=\"\">")
+        );
+        assert_eq!(
+            show("<picture><source srcset=\"pic.webp\" type=\"image/webp\"><img src=\"pic.jpg\" alt=p></picture>"),
+            format!("<img src=\"/assets/{hash}.webp\" alt=\"p\">")
+        );
+        // Not kept: a link, never loaded; an article's own /assets/ path is its site's.
+        let out = show(&format!("<img src=\"https://tracker.example/p.gif\"><img src=\"/assets/{hash}.png\">"));
+        assert!(!out.contains("<img"), "{out}");
+        assert!(out.contains("href=\"https://tracker.example/p.gif\""), "{out}");
+        assert!(out.contains(&format!("href=\"https://news.example.org/assets/{hash}.png\"")), "{out}");
+        let out = show(
+            "<a href=\"javascript:alert(1)\">j</a><a href=\"/rel\">r</a><img src=\"x\" srcset=\"javascript:x 2x\">",
+        );
+        assert!(!out.contains("javascript") && !out.contains("<img"), "{out}");
+        assert!(out.contains("href=\"https://news.example.org/rel\""), "{out}");
+        assert!(is_kept_copy(&format!("/assets/{hash}.avif")));
+        for not in [format!("/assets/{hash}.svg"), format!("/assets/{}.png", "AB".repeat(32)), "/assets/x.png".into()] {
+            assert!(!is_kept_copy(&not), "{not}");
+        }
     }
 
     #[test]

@@ -82,6 +82,7 @@ fn kind(raw: &[&str], feeds: bool) -> Option<Kind> {
         ["feeds", _] => Some(Kind::Page),
         ["articles", _, ..] => Some(Kind::Page),
         ["static", "style.css" | "icon.svg"] => Some(Kind::Asset),
+        ["assets", name] if crate::render::sanitize::is_kept_copy(&format!("/assets/{name}")) => Some(Kind::Asset),
         ["feed.atom" | "feed.rss" | "feed.json"] if feeds => Some(Kind::Feed),
         _ => None,
     }

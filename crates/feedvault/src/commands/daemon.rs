@@ -134,6 +134,9 @@ fn log_result(result: &FeedResult) {
     for failure in &result.preserve.failures {
         warn!(feed, link = %failure.link, "{}", failure.describe());
     }
+    for failure in &result.preserve.images.failures {
+        warn!(feed, image = %failure.url, "{}", failure.describe());
+    }
 }
 
 pub fn init_logging(format: &str) -> Result<()> {

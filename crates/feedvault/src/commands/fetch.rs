@@ -55,6 +55,9 @@ pub fn report_problems(result: &FeedResult) {
     for failure in &result.preserve.failures {
         eprintln!("feedvault: feed {name}: {}", failure.describe());
     }
+    for failure in &result.preserve.images.failures {
+        eprintln!("feedvault: feed {name}: {}", failure.describe());
+    }
 }
 
 /// `, 12 filtered, full text of 3` (empty when the feed has neither).
@@ -69,6 +72,13 @@ fn preserved(result: &FeedResult) -> String {
     }
     if !notes.failures.is_empty() {
         out.push_str(&format!(", {} without full text", notes.failures.len()));
+    }
+    let images = &notes.images;
+    if images.kept + images.reused > 0 {
+        out.push_str(&format!(", {} images kept", images.kept + images.reused));
+    }
+    if !images.failures.is_empty() {
+        out.push_str(&format!(", {} images not kept", images.failures.len()));
     }
     out
 }

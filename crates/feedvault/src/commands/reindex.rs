@@ -20,5 +20,8 @@ pub fn run(vault: &Path) -> Result<ExitCode> {
         report.skipped.len(),
         report.indexed
     );
+    if report.images > 0 {
+        println!("Recorded {} kept images again from assets/records.jsonl.", report.images);
+    }
     Ok(ExitCode::SUCCESS)
 }

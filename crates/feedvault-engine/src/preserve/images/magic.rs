@@ -22,6 +22,9 @@ pub fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     None
 }
 
+/// The extensions of the kept types.
+pub const RASTER_EXTENSIONS: [&str; 5] = ["jpg", "png", "gif", "webp", "avif"];
+
 /// The extension of a kept media type.
 pub fn extension(media_type: &str) -> Option<&'static str> {
     Some(match media_type {

@@ -18,6 +18,7 @@ pub mod download;
 pub mod files;
 pub mod find;
 pub mod magic;
+mod read;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -29,6 +30,7 @@ use crate::settings::{FeedSettings, Settings};
 use crate::{EngineError, Result, VaultWriter};
 
 pub use find::reference_key;
+pub use read::KeptImage;
 
 /// Tries in all for an image whose failure may pass.
 pub const MAX_ATTEMPTS: u32 = 3;
