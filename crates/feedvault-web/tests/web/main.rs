@@ -6,6 +6,7 @@
 mod api;
 mod feeds_out;
 mod hostile;
+mod images;
 mod pages;
 mod real_http;
 mod support;
