@@ -319,3 +319,52 @@ fn svg_is_never_kept_and_images_are_off_by_default() {
     let settings = feedvault_engine::Settings::parse(&text, "feedvault.toml").unwrap();
     assert!(!settings.preserve.images.enabled);
 }
+
+/// Runs git in `dir`; its stdout.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git").current_dir(dir).args(args).output().unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn git_publishing_commits_new_copies_and_their_records_when_asked() {
+    let server = ImageServer::start();
+    server.route("/img/a.png", Serve::Ok("image/png", PNG.to_vec()));
+    server.route("/img/b.png", Serve::Ok("image/png", AWAY_PNG.to_vec()));
+    let item = |n: &'static str, img: &str| (n, server.url(&format!("/a/{n}")), format!("<img src=\"{img}\">"));
+    let one = [item("1", "/img/a.png")];
+    server.route("/feed.xml", Serve::Ok("application/rss+xml", rss(&one).into_bytes()));
+    let dir = new_vault();
+    let vault = dir.path().join("v");
+    let config = vault.join("feedvault.toml");
+    let text = fs::read_to_string(&config).unwrap().replace("enabled = false", "enabled = true");
+    let tables = format!(
+        "\n[publish.git]\nremotes = []\ninterval = \"0s\"\ninclude_assets = true\n\n[[feeds]]\nname = \"pics\"\nurl = \"{}\"\n",
+        server.url("/feed.xml")
+    );
+    fs::write(&config, text + &tables).unwrap();
+    feedvault(&vault).arg("fetch").assert().success();
+    let two = [item("1", "/img/a.png"), item("2", "/img/b.png")];
+    server.route("/feed.xml", Serve::Ok("application/rss+xml", rss(&two).into_bytes()));
+    feedvault(&vault)
+        .args(["fetch", "--force"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 new, 0 revised, 1 unchanged, 1 images kept"));
+    // The second commit is built from the journal: the new copy and the records.
+    let files = git(&vault, &["ls-tree", "-r", "--name-only", "main"]);
+    for bytes in [PNG, AWAY_PNG] {
+        let hash = sha256(bytes);
+        assert!(files.contains(&format!("assets/{}/{hash}.png", &hash[..2])), "{files}");
+    }
+    let records = git(&vault, &["show", "main:assets/records.jsonl"]);
+    assert_eq!(records.lines().count(), 2, "{records}");
+    let changed = git(&vault, &["show", "--name-only", "--format=", "main"]);
+    let b = sha256(AWAY_PNG);
+    assert!(
+        changed.contains(&format!("assets/{}/{b}.png", &b[..2])) && changed.contains("assets/records.jsonl"),
+        "{changed}"
+    );
+    assert!(!changed.contains(&sha256(PNG)), "the first copy was committed before: {changed}");
+}
