@@ -12,12 +12,14 @@
 //! FILE` times each pass over the text of a hostile document (`bench/adversarial/gen.py`
 //! writes them). `commit [--files N] [--new M]` times committing M new articles
 //! into a repository of N with feedvault's publishing and with the git command
-//! line. Timing lives here, never in tests.
+//! line. `images [--articles N]` times a fetch cycle keeping 3 images per article
+//! from a loopback server against one keeping none. Timing lives here, never in tests.
 
 mod commit;
 mod corpus;
 mod engine;
 mod fetching;
+mod images;
 mod search;
 mod segmentation;
 
@@ -72,6 +74,7 @@ fn main() -> Result<()> {
             }
             engine::run(feeds, Path::new(path("--vault").context(usage)?))
         }
+        Some("images") => images::run(flag("--articles", 1000.0)? as usize),
         Some("adversarial") => {
             let file = args.get(1).context("usage: feedvault-bench adversarial FILE")?;
             adversarial(Path::new(file))
@@ -88,7 +91,7 @@ fn main() -> Result<()> {
         }
         Some("segmentation") => segmentation::run(Path::new("examples/feeds"), flag("--docs", 20_000.0)? as usize),
         _ => bail!(
-            "usage: feedvault-bench parse FILE [--seconds S] | adversarial FILE | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N] | engine --feeds-dir D --vault V | commit [--files N] [--new M] [--rounds R] [--dir D]"
+            "usage: feedvault-bench parse FILE [--seconds S] | adversarial FILE | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N] | engine --feeds-dir D --vault V | commit [--files N] [--new M] [--rounds R] [--dir D] | images [--articles N]"
         ),
     }
 }
