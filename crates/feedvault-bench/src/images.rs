@@ -46,7 +46,10 @@ pub fn run(articles: usize) -> Result<()> {
         Vault::init(&root, "dated", "UTC")?;
         let config = root.join("feedvault.toml");
         let text = std::fs::read_to_string(&config)?
-            .replace("concurrency = 16\nper_host = 2\nhost_delay = \"1s\"\n", "concurrency = 16\nper_host = 16\nhost_delay = \"0s\"\nproxy = \"none\"\n")
+            .replace(
+                "concurrency = 16\nper_host = 2\nhost_delay = \"1s\"\n",
+                "concurrency = 16\nper_host = 16\nhost_delay = \"0s\"\nproxy = \"none\"\n",
+            )
             .replace("[preserve.images]\nenabled = false", &format!("[preserve.images]\nenabled = {enabled}"));
         std::fs::write(&config, format!("{text}\n[[feeds]]\nname = \"pics\"\nurl = \"{}\"\n", feed.display()))?;
         let vault = Vault::open(&root)?;
