@@ -277,3 +277,31 @@ pub(crate) fn reindex(writer: &mut VaultWriter) -> Result<(usize, Vec<usize>)> {
 pub fn verify(root: &std::path::Path, recorded: &[AssetRow]) -> Result<Vec<String>> {
     files::verify(root, recorded).map_err(io(root, "assets"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_feed_overrides_the_vault_and_limits_are_checked() {
+        let text = "[preserve.images]\nenabled = true\nmax_bytes = 1000\ntypes = [\"image/png\"]\n\n\
+                    [[feeds]]\nname = \"a\"\nurl = \"https://a.example/feed\"\n\n\
+                    [[feeds]]\nname = \"b\"\nurl = \"https://b.example/feed\"\nimages = false\n";
+        let settings = Settings::parse(text, "feedvault.toml").unwrap();
+        assert_eq!((settings.preserve.images.max_bytes, settings.preserve.images.types.len()), (1000, 1));
+        assert!(enabled_for(&settings, &settings.feeds[0]));
+        assert!(!enabled_for(&settings, &settings.feeds[1]));
+        let off =
+            Settings::parse("[[feeds]]\nname = \"c\"\nurl = \"https://c.example/\"\nimages = true\n", "t").unwrap();
+        assert!(!off.preserve.images.enabled && enabled_for(&off, &off.feeds[0]));
+        for (bad, want) in [
+            ("[preserve.images]\nmax_bytes = 0\n", "must be more than 0"),
+            ("[preserve.images]\ntypes = [\"image/svg+xml\"]\n", "SVG is never kept"),
+            ("[preserve.images]\ntypes = [\"text/html\"]\n", "\"text/html\" cannot be kept"),
+            ("[preserve.images]\nsize = 3\n", "unknown key `size` in [preserve.images]"),
+        ] {
+            let err = Settings::parse(bad, "feedvault.toml").unwrap_err().to_string();
+            assert!(err.contains(want), "{bad}: {err}");
+        }
+    }
+}
