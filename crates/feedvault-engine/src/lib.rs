@@ -250,6 +250,8 @@ impl Vault {
         let indexer = Indexer::start(&self.root, search)?;
         let mut healed = heal::heal(&self.root, &mut store, &indexer, index_docs)?;
         healed.index_rebuilt = index_rebuilt;
+        healed.temp_files_removed += preserve::images::files::remove_temp_files(&self.root)
+            .map_err(|source| EngineError::Io { path: self.root.join("assets"), source })?;
         let fetcher = Fetcher::new(settings.fetch_options()?)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

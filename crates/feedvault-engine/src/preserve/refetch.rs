@@ -30,6 +30,8 @@ pub struct RefetchReport {
     pub unchanged: usize,
     /// Articles whose page gave no text (left as they are).
     pub failures: Vec<TextFailure>,
+    /// What keeping the revised articles' images did.
+    pub images: super::images::ImageNotes,
 }
 
 impl VaultWriter {
@@ -79,6 +81,10 @@ impl VaultWriter {
             }
             let now = Utc::now();
             let archived = self.archiver.archive_items(&feed.name, &items, now)?;
+            let images = super::images::keep(self, &settings, &feed, &archived.changed, now)?;
+            report.images.kept += images.kept;
+            report.images.reused += images.reused;
+            report.images.failures.extend(images.failures);
             report.revised += archived.revised;
             report.unchanged += archived.unchanged;
             self.indexer.add(

@@ -13,6 +13,9 @@ pub fn run(vault: &Path, feed: &str, wait: Option<u64>) -> Result<ExitCode> {
     for failure in &report.failures {
         eprintln!("feedvault: feed {feed}: {}", failure.describe());
     }
+    for failure in &report.images.failures {
+        eprintln!("feedvault: feed {feed}: {}", failure.describe());
+    }
     println!(
         "{feed}: {} articles: {} revised (text differed), {} unchanged, {} without full text.",
         report.articles,

@@ -108,6 +108,27 @@ pub fn read(root: &Path) -> io::Result<(Vec<Record>, Vec<usize>)> {
     Ok((records, bad))
 }
 
+/// Removes temporary files an interrupted write left under assets/ (the writer
+/// calls it when it opens, under the vault lock, so none is live).
+pub fn remove_temp_files(root: &Path) -> io::Result<usize> {
+    let mut removed = 0;
+    let Ok(folders) = fs::read_dir(root.join("assets")) else { return Ok(0) };
+    for folder in folders {
+        let folder = folder?;
+        if !folder.file_type()?.is_dir() {
+            continue;
+        }
+        for file in fs::read_dir(folder.path())? {
+            let file = file?;
+            if feedvault_archive::durable::is_temp_name(&file.file_name().to_string_lossy()) {
+                fs::remove_file(file.path())?;
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
+}
+
 /// Problems with the kept files: each recorded (in state.db or the records file)
 /// or found under assets/ is checked against the hash its name carries.
 pub fn verify(root: &Path, recorded: &[AssetRow]) -> io::Result<Vec<String>> {
@@ -193,5 +214,10 @@ mod tests {
         fs::remove_file(root.join(&path)).unwrap();
         let problems = verify(root, &[]).unwrap();
         assert_eq!(problems[1], format!("{path}: a kept image is missing"));
+        let temp = root.join(format!("assets/{}/.{hash}.png.1.fvtmp", &hash[..2]));
+        fs::write(&temp, b"half").unwrap();
+        assert!(verify(root, &[]).unwrap().iter().any(|p| p.contains("temporary file left behind")));
+        assert_eq!(remove_temp_files(root).unwrap(), 1);
+        assert!(!temp.exists());
     }
 }
