@@ -49,7 +49,7 @@ impl Default for SiteOptions {
 pub struct SiteReport {
     /// HTML pages.
     pub pages: usize,
-    /// The stylesheet and the icon.
+    /// The stylesheet, the icon and the kept images the pages show.
     pub assets: usize,
     /// Feeds out (Atom, RSS, JSON Feed).
     pub feeds: usize,

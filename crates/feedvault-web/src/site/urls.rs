@@ -3,8 +3,8 @@
 //!
 //! HTML pages become `<path>/index.html` (so a static host serves `/feeds/nyt/` as
 //! the server serves `/feeds/nyt`), or `<path>/<k>-<v>_<k>-<v>.html` for a query
-//! such as `?page=2` or `?from=1&to=current` (`?page=1` is the page itself); the stylesheet, the icon and (with a
-//! base address) the feeds out keep their own path. Percent-encoded segments are
+//! such as `?page=2` or `?from=1&to=current` (`?page=1` is the page itself); the stylesheet, the icon, the kept
+//! images (`/assets/<sha256>.<ext>`) and (with a base address) the feeds out keep their own path. Percent-encoded segments are
 //! decoded into real file names (`articles/纽约时报/…`). The mapping is injective:
 //! two URLs never share a file, since a page's file name is `index.html` or holds
 //! a `-`, inside the folder its own segments name, and no asset lives in such a
@@ -157,6 +157,13 @@ mod tests {
             ("/feed.json", "feed.json"),
         ] {
             assert_eq!(file("/", link).as_deref(), Some(expected), "{link}");
+        }
+        let copy = format!("/assets/{}.webp", "0a".repeat(32));
+        assert_eq!(file("/articles/nyt/a", &copy).as_deref(), Some(&copy[1..]));
+        assert_eq!(target("/", &copy, false).unwrap().0.kind, Kind::Asset);
+        for not in [format!("/assets/{}.svg", "0a".repeat(32)), "/assets/records.jsonl".into(), "/assets/x.png".into()]
+        {
+            assert_eq!(file("/", &not), None, "{not}");
         }
         let (target, fragment) = target("/feeds/nyt", "../articles/x#revisions", false).unwrap();
         assert_eq!((target.request.as_str(), fragment.as_deref()), ("/articles/x", Some("revisions")));
