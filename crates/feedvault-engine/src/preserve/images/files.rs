@@ -156,6 +156,10 @@ pub fn verify(root: &Path, recorded: &[AssetRow]) -> io::Result<Vec<String>> {
             }
         }
     }
+    let in_records: BTreeSet<&str> = records.iter().map(|r| r.hash.as_str()).collect();
+    for asset in recorded.iter().filter(|a| !in_records.contains(a.hash.as_str())) {
+        problems.push(format!("{}: recorded in state.db but not in {RECORDS} (reindex would forget it)", asset.path));
+    }
     for path in expected.difference(&on_disk) {
         problems.push(format!("{path}: a kept image is missing"));
     }
@@ -219,5 +223,20 @@ mod tests {
         assert!(verify(root, &[]).unwrap().iter().any(|p| p.contains("temporary file left behind")));
         assert_eq!(remove_temp_files(root).unwrap(), 1);
         assert!(!temp.exists());
+        let unrecorded = AssetRow {
+            hash: "cd".repeat(32),
+            media_type: "image/png".into(),
+            bytes: 1,
+            path: asset_path(&"cd".repeat(32), "png"),
+        };
+        let problems = verify(root, &[unrecorded.clone()]).unwrap();
+        assert!(
+            problems.contains(&format!(
+                "{}: recorded in state.db but not in {RECORDS} (reindex would forget it)",
+                unrecorded.path
+            )),
+            "{problems:?}"
+        );
+        assert!(problems.contains(&format!("{}: a kept image is missing", unrecorded.path)), "{problems:?}");
     }
 }
