@@ -229,7 +229,7 @@ mod tests {
             bytes: 1,
             path: asset_path(&"cd".repeat(32), "png"),
         };
-        let problems = verify(root, &[unrecorded.clone()]).unwrap();
+        let problems = verify(root, std::slice::from_ref(&unrecorded)).unwrap();
         assert!(
             problems.contains(&format!(
                 "{}: recorded in state.db but not in {RECORDS} (reindex would forget it)",
