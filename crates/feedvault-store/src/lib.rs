@@ -12,6 +12,7 @@
 //! pool of read-only connections (state.db is in WAL mode, so readers never wait for
 //! the writer and always see its last commit).
 
+pub mod checks;
 mod migrations;
 mod publish;
 mod queries;
