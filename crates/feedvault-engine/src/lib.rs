@@ -72,6 +72,8 @@ pub struct ReindexReport {
     pub articles: usize,
     pub revisions: usize,
     pub skipped: Vec<String>,
+    /// Evidence records of page re-checks read back from the vault's evidence files.
+    pub evidence: usize,
     pub indexed: usize,
     /// README index files written (dated layout; vault-relative, sorted).
     pub indexes: Vec<String>,
@@ -350,6 +352,7 @@ impl VaultWriter {
     /// Rebuilds state.db's article records and the search index from the files.
     pub fn reindex(&mut self) -> Result<ReindexReport> {
         let rebuilt = feedvault_archive::reindex::reindex(&self.root, self.archiver.store_mut())?;
+        let evidence = preserve::recheck::evidence::restore(&self.root, self.archiver.store_mut(), Utc::now().timestamp_millis())?;
         // A new index: whatever was there (an older schema, damage) is replaced.
         let dir = self.root.join("index");
         let search = SearchIndex::recreate(&dir)?;
@@ -371,7 +374,8 @@ impl VaultWriter {
         Ok(ReindexReport {
             articles: rebuilt.articles,
             revisions: rebuilt.revisions,
-            skipped: rebuilt.skipped,
+            skipped: rebuilt.skipped.into_iter().chain(evidence.1).collect(),
+            evidence: evidence.0,
             indexed,
             indexes,
         })

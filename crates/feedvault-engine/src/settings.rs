@@ -191,6 +191,10 @@ pub struct FeedSettings {
     /// ([`crate::preserve::FullText`]); unset: the feed's own content.
     #[serde(default)]
     pub full_text: Option<String>,
+    /// Re-check this feed's archived articles' pages (unset: `[preserve.recheck]
+    /// enabled`).
+    #[serde(default)]
+    pub recheck: Option<bool>,
 }
 
 impl Settings {
@@ -484,6 +488,21 @@ boilerplate = [
 # status, headers and body, zstd-compressed and stored once by content hash.
 captures = {captures}
 
+[preserve.recheck]
+# Check each archived article's page again this long after it was archived (a
+# feed may say recheck = false): unchanged, changed (a new revision, marked as
+# seen on the page), gone (404, 410, 451, a redirect to the home or a section
+# page, a page without the article's title) or unreachable (says nothing). An
+# article is marked removed after removed_after_checks gone answers in a row
+# spanning removed_after; the evidence goes to archive/.evidence/checks.jsonl.
+enabled = {recheck_enabled}
+after = [{recheck_after}]
+gone_every = "{recheck_gone_every}"
+removed_after_checks = {recheck_removed_checks}
+removed_after = "{recheck_removed_after}"
+max_per_cycle = {recheck_max}
+max_time = "{recheck_max_time}"
+
 # Subscriptions, one [[feeds]] table each. `feedvault add` appends here.
 # Per feed: name (the folder under archive/), url, and optionally title,
 # timezone (for feed dates written without a zone; default UTC), proxy,
@@ -520,6 +539,13 @@ captures = {captures}
         git_author = git.author,
         git_push_timeout = d(git.push_timeout),
         captures = preserve.captures,
+        recheck_enabled = preserve.recheck.enabled,
+        recheck_after = preserve.recheck.after.iter().map(|a| format!("\"{}\"", d(*a))).collect::<Vec<_>>().join(", "),
+        recheck_gone_every = d(preserve.recheck.gone_every),
+        recheck_removed_checks = preserve.recheck.removed_after_checks,
+        recheck_removed_after = d(preserve.recheck.removed_after),
+        recheck_max = preserve.recheck.max_per_cycle,
+        recheck_max_time = d(preserve.recheck.max_time),
         boilerplate = WebSection::default()
             .boilerplate
             .iter()

@@ -291,6 +291,18 @@ impl SqliteStore {
         tx.commit().map_err(sql("recording a feed's window"))
     }
 
+    /// The (id, path, URL) of a feed's article with this identity.
+    pub fn article_by_key(&mut self, feed: &str, item_key: &str) -> Result<Option<(i64, String, String)>> {
+        self.connection()
+            .query_row(
+                "SELECT id, path, url FROM articles WHERE feed = ?1 AND item_key = ?2",
+                [feed, item_key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(sql("finding an article"))
+    }
+
     /// An article's check state, if it has one.
     pub fn check_state(&mut self, article_id: i64) -> Result<Option<CheckState>> {
         check_state(self.connection(), article_id)

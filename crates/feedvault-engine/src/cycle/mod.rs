@@ -74,6 +74,8 @@ pub struct CycleReport {
     /// README index files written (dated layout; vault-relative, sorted): the days
     /// that got new or revised articles, their feeds' and the archive's.
     pub indexes: Vec<String>,
+    /// What the re-checks of archived articles' pages did, after the feeds.
+    pub rechecks: crate::preserve::recheck::RecheckReport,
 }
 
 /// What a cycle is asked to do.
@@ -195,6 +197,14 @@ pub(crate) fn run(
         }
     }
     running.abort_all();
+    if !stop.load(Ordering::SeqCst) {
+        match crate::preserve::recheck::run(writer, settings, Utc::now(), stop) {
+            Ok(rechecks) => report.rechecks = rechecks,
+            Err(err) => {
+                vault_error.get_or_insert_with(|| err.to_string());
+            }
+        }
+    }
     match writer.write_pending_indexes(settings) {
         Ok(written) => report.indexes = written,
         Err(err) => {
@@ -307,6 +317,7 @@ fn one_feed(
     };
     let (items, preserved) = crate::preserve::prepare(writer, settings, feed, &parsed.items, now)?;
     let report = writer.archiver.archive_items(&feed.name, &items, now)?;
+    crate::preserve::recheck::window::observe(writer, &feed.name, &parsed.items, now)?;
     // The days' README indexes of what changed (journaled with the articles) are
     // written once, at the end of the cycle.
     if writer.archiver.settings().layout == Layout::Countdown && report.new + report.revised > 0 {

@@ -13,6 +13,7 @@
 pub mod extract;
 pub mod filter;
 pub(crate) mod pages;
+pub mod recheck;
 pub mod refetch;
 
 use std::borrow::Cow;
