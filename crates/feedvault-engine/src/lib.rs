@@ -47,6 +47,8 @@ pub use heal::HealReport;
 pub use index::Indexer;
 pub use read::{ArticleDetail, ArticleQuery, ArticleSummary, ChangeView, DayView, FeedView, Page, Paged, RevisionView};
 pub use read::{StoredArticle, StoredRevision, VersionFile};
+pub use preserve::recheck::RecheckReport;
+pub use preserve::recheck::view::{Evidence, RemovedArticle};
 pub use settings::{FILE_NAME, FeedSettings, Settings};
 
 /// A vault, open for reading (and for editing its subscriptions).

@@ -14,6 +14,7 @@
 pub mod classify;
 pub mod evidence;
 pub mod rules;
+pub mod view;
 pub mod window;
 
 use std::collections::HashMap;
