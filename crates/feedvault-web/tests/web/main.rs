@@ -8,5 +8,6 @@ mod feeds_out;
 mod hostile;
 mod pages;
 mod real_http;
+mod removed;
 mod support;
 mod writes;
