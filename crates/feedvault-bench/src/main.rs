@@ -18,6 +18,7 @@ mod commit;
 mod corpus;
 mod engine;
 mod fetching;
+mod rechecks;
 mod search;
 mod segmentation;
 
@@ -86,9 +87,14 @@ fn main() -> Result<()> {
                 &dir,
             )
         }
+        Some("rechecks") => rechecks::run(
+            flag("--articles", 100_000.0)? as usize,
+            flag("--hosts", 8.0)? as usize,
+            flag("--delay-ms", 0.0)? as u64,
+        ),
         Some("segmentation") => segmentation::run(Path::new("examples/feeds"), flag("--docs", 20_000.0)? as usize),
         _ => bail!(
-            "usage: feedvault-bench parse FILE [--seconds S] | adversarial FILE | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N] | engine --feeds-dir D --vault V | commit [--files N] [--new M] [--rounds R] [--dir D]"
+            "usage: feedvault-bench parse FILE [--seconds S] | adversarial FILE | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N] | engine --feeds-dir D --vault V | commit [--files N] [--new M] [--rounds R] [--dir D] | rechecks [--articles N] [--hosts H] [--delay-ms D]"
         ),
     }
 }

@@ -68,7 +68,8 @@ impl Server {
                             head.push_str(&format!("{k}: {v}\r\n"));
                         }
                         head.push_str("\r\n");
-                        if writer.write_all(head.as_bytes()).and_then(|_| writer.write_all(body.as_bytes())).is_err() {
+                        // One write: a head and body written apart wait out the client's delayed ACK.
+                        if writer.write_all(format!("{head}{body}").as_bytes()).is_err() {
                             return;
                         }
                     }
