@@ -45,10 +45,10 @@ pub use feedvault_fetch::address;
 pub use feedvault_store::{ChangeKind, RemoteState, Unpublished};
 pub use heal::HealReport;
 pub use index::Indexer;
-pub use read::{ArticleDetail, ArticleQuery, ArticleSummary, ChangeView, DayView, FeedView, Page, Paged, RevisionView};
-pub use read::{StoredArticle, StoredRevision, VersionFile};
 pub use preserve::recheck::RecheckReport;
 pub use preserve::recheck::view::{Evidence, RemovedArticle};
+pub use read::{ArticleDetail, ArticleQuery, ArticleSummary, ChangeView, DayView, FeedView, Page, Paged, RevisionView};
+pub use read::{StoredArticle, StoredRevision, VersionFile};
 pub use settings::{FILE_NAME, FeedSettings, Settings};
 
 /// A vault, open for reading (and for editing its subscriptions).
@@ -354,7 +354,8 @@ impl VaultWriter {
     /// Rebuilds state.db's article records and the search index from the files.
     pub fn reindex(&mut self) -> Result<ReindexReport> {
         let rebuilt = feedvault_archive::reindex::reindex(&self.root, self.archiver.store_mut())?;
-        let evidence = preserve::recheck::evidence::restore(&self.root, self.archiver.store_mut(), Utc::now().timestamp_millis())?;
+        let evidence =
+            preserve::recheck::evidence::restore(&self.root, self.archiver.store_mut(), Utc::now().timestamp_millis())?;
         // A new index: whatever was there (an older schema, damage) is replaced.
         let dir = self.root.join("index");
         let search = SearchIndex::recreate(&dir)?;

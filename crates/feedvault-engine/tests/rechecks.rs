@@ -155,17 +155,20 @@ fn takedowns_edits_and_noise() {
     server.script("/feed.xml", vec![ok(doc)]);
     let original = |name: &str| ok(page(&title(name), TEXT, "AD-ONE"));
     // The first answer of each page is the archiving fetch (the feed has full_text).
-    server.script("/a/turns-404", vec![original("turns-404"), original("turns-404"), original("turns-404"), status(404)]);
+    server
+        .script("/a/turns-404", vec![original("turns-404"), original("turns-404"), original("turns-404"), status(404)]);
     server.script("/a/gone-410", vec![original("gone-410"), status(410)]);
     server.script("/a/gone-451", vec![original("gone-451"), status(451)]);
     let home = (301, vec![("Location".to_owned(), "/".to_owned())], String::new());
     server.script("/a/to-home", vec![original("to-home"), home]);
     server.script("/", vec![ok(page("News front page", "Today on the front page.", ""))]);
-    let not_found = "<html><head><title>Not found</title></head><body><h1>Sorry</h1><p>This page does not exist.</p></body></html>";
+    let not_found =
+        "<html><head><title>Not found</title></head><body><h1>Sorry</h1><p>This page does not exist.</p></body></html>";
     server.script("/a/soft-404", vec![original("soft-404"), ok(not_found.into())]);
     let edited = TEXT.replace("at least a dozen residents are", "twenty residents were");
     server.script("/a/edited", vec![original("edited"), ok(page(&title("edited"), &edited, "AD-TWO"))]);
-    server.script("/a/flapping", vec![original("flapping"), status(503), status(503), original("flapping"), status(503)]);
+    server
+        .script("/a/flapping", vec![original("flapping"), status(503), status(503), original("flapping"), status(503)]);
     // Other chrome on every answer: never an edit.
     let chrome: Script = (0..40).map(|i| ok(page(&title("unchanged"), TEXT, &format!("AD-{i}")))).collect();
     server.script("/a/unchanged", chrome);
@@ -208,7 +211,9 @@ fn takedowns_edits_and_noise() {
     let mut found: Vec<&str> = flagged.keys().map(String::as_str).collect();
     found.sort();
     assert_eq!(found, ["gone-410", "gone-451", "soft-404", "to-home", "turns-404"]);
-    for (name, code) in [("gone-410", Some(410)), ("gone-451", Some(451)), ("to-home", Some(200)), ("soft-404", Some(200))] {
+    for (name, code) in
+        [("gone-410", Some(410)), ("gone-451", Some(451)), ("to-home", Some(200)), ("soft-404", Some(200))]
+    {
         let article = &flagged[name];
         let gone: Vec<_> = article.evidence.iter().filter(|e| e.kind == "gone").collect();
         assert!(gone.len() >= 3, "{name}: {:?}", article.evidence);
@@ -286,7 +291,9 @@ fn flagged_summary(root: &Path) -> Vec<(String, Option<i64>, Option<i64>, Vec<(S
         .removed_articles()
         .unwrap()
         .into_iter()
-        .map(|a| (a.path, a.removed_at, a.vanished_at, a.evidence.into_iter().map(|e| (e.kind, e.at, e.status)).collect()))
+        .map(|a| {
+            (a.path, a.removed_at, a.vanished_at, a.evidence.into_iter().map(|e| (e.kind, e.at, e.status)).collect())
+        })
         .collect();
     out.sort();
     out

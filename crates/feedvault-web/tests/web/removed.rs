@@ -15,10 +15,19 @@ fn flag(fixture: &Fixture) -> (String, String) {
     let zh = zh_path(fixture);
     let en = article_paths(&fixture.vault).into_iter().find(|p| *p != zh).unwrap();
     let lines = [
-        format!(r#"{{"at":1700000000000,"kind":"gone","article":"{zh}","url":"https://news.example.org/a/zh-1","status":410,"body_hash":null,"detail":"HTTP 410 Gone"}}"#),
-        format!(r#"{{"at":1701300000000,"kind":"gone","article":"{zh}","url":"https://news.example.org/a/zh-1","status":200,"final_url":"https://news.example.org/","headers":"HTTP 301 Location: https://news.example.org/\n","body_hash":"{}","detail":"redirected to the home page"}}"#, "ab".repeat(32)),
-        format!(r#"{{"at":1701300000000,"kind":"removed","article":"{zh}","url":"https://news.example.org/a/zh-1","detail":"2 gone answers"}}"#),
-        format!(r#"{{"at":1701400000000,"kind":"vanished","article":"{en}","url":"https://news.example.org/a/en-1","detail":"not in the feed's document any more"}}"#),
+        format!(
+            r#"{{"at":1700000000000,"kind":"gone","article":"{zh}","url":"https://news.example.org/a/zh-1","status":410,"body_hash":null,"detail":"HTTP 410 Gone"}}"#
+        ),
+        format!(
+            r#"{{"at":1701300000000,"kind":"gone","article":"{zh}","url":"https://news.example.org/a/zh-1","status":200,"final_url":"https://news.example.org/","headers":"HTTP 301 Location: https://news.example.org/\n","body_hash":"{}","detail":"redirected to the home page"}}"#,
+            "ab".repeat(32)
+        ),
+        format!(
+            r#"{{"at":1701300000000,"kind":"removed","article":"{zh}","url":"https://news.example.org/a/zh-1","detail":"2 gone answers"}}"#
+        ),
+        format!(
+            r#"{{"at":1701400000000,"kind":"vanished","article":"{en}","url":"https://news.example.org/a/en-1","detail":"not in the feed's document any more"}}"#
+        ),
     ];
     let dir = fixture.root().join("archive/.evidence");
     std::fs::create_dir_all(&dir).unwrap();
@@ -29,7 +38,11 @@ fn flag(fixture: &Fixture) -> (String, String) {
                 let mut writer = fixture.vault.writer(Duration::ZERO).unwrap();
                 let report = writer.reindex().unwrap();
                 assert_eq!(report.evidence, 4);
-                assert!(report.skipped.is_empty(), "the evidence folder is not an article folder: {:?}", report.skipped);
+                assert!(
+                    report.skipped.is_empty(),
+                    "the evidence folder is not an article folder: {:?}",
+                    report.skipped
+                );
             })
             .join()
             .unwrap()

@@ -69,7 +69,11 @@ pub struct PageAnswer {
 pub enum Answer {
     Page(PageAnswer),
     /// No body: an HTTP error status or a failure to get one.
-    Failed { kind: FailureKind, message: String, redirects: Vec<Redirect> },
+    Failed {
+        kind: FailureKind,
+        message: String,
+        redirects: Vec<Redirect>,
+    },
 }
 
 /// What was archived, to compare with.
@@ -300,7 +304,8 @@ mod tests {
         let reference = text_hash(TEXT);
         let archived = Archived { title: TITLE, how: &how, text_hash: Some(&reference) };
         // Redesigned: the selector matches nothing, the title is still there.
-        let body = format!("<html><body><h1>{TITLE}</h1><div class=\"new-layout\"><p>{TEXT} more</p></div></body></html>");
+        let body =
+            format!("<html><body><h1>{TITLE}</h1><div class=\"new-layout\"><p>{TEXT} more</p></div></body></html>");
         let c = classify(&archived, &page(body));
         assert_eq!((c.verdict, c.text_hash.as_deref()), (Verdict::Unchanged, None), "{c:?}");
     }

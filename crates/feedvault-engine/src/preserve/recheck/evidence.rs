@@ -134,7 +134,11 @@ pub fn read_all(root: &Path) -> Result<(Vec<Record>, Vec<String>)> {
             }
             match serde_json::from_str::<Record>(&line) {
                 Ok(record) => records.push(record),
-                Err(e) => problems.push(format!("{} line {}: not an evidence record ({e})", relative_path(folder), number + 1)),
+                Err(e) => problems.push(format!(
+                    "{} line {}: not an evidence record ({e})",
+                    relative_path(folder),
+                    number + 1
+                )),
             }
         }
     }

@@ -103,12 +103,8 @@ pub(crate) fn run(
     let section = &settings.preserve.recheck;
     let rules = Rules::from_settings(section);
     let mut report = RecheckReport::default();
-    let feeds: HashMap<&str, &FeedSettings> = settings
-        .feeds
-        .iter()
-        .filter(|f| f.recheck.unwrap_or(section.enabled))
-        .map(|f| (f.name.as_str(), f))
-        .collect();
+    let feeds: HashMap<&str, &FeedSettings> =
+        settings.feeds.iter().filter(|f| f.recheck.unwrap_or(section.enabled)).map(|f| (f.name.as_str(), f)).collect();
     if feeds.is_empty() || rules.after.is_empty() {
         return Ok(report);
     }
@@ -162,21 +158,16 @@ pub(crate) fn run(
             return;
         }
         let job = &jobs[*next];
-        let (at, url, spec, how, reference, title) = (
-            *next,
-            job.url.clone(),
-            job.spec.clone(),
-            job.how.clone(),
-            job.reference.clone(),
-            job.due.title.clone(),
-        );
+        let (at, url, spec, how, reference, title) =
+            (*next, job.url.clone(), job.spec.clone(), job.how.clone(), job.reference.clone(), job.due.title.clone());
         *next += 1;
         let fetcher = fetcher.clone();
         running.spawn_on(
             async move {
                 let source = Source::Http(url.clone());
                 // In a task of its own, so a panic while fetching is this check's failure.
-                let fetch = tokio::spawn(async move { fetcher.fetch_with(&source, &Validators::default(), &spec).await });
+                let fetch =
+                    tokio::spawn(async move { fetcher.fetch_with(&source, &Validators::default(), &spec).await });
                 let fetched = fetch.await.unwrap_or_else(|crash| {
                     Err(FetchError {
                         kind: FailureKind::Other,
@@ -309,8 +300,14 @@ fn settle(
         Verdict::Gone => report.gone += 1,
         Verdict::Unreachable => report.unreachable += 1,
     }
-    let (state, kinds) =
-        rules::after_check(rules, &due.state, due.first_seen_at, classified.verdict, classified.text_hash.as_deref(), now_ms);
+    let (state, kinds) = rules::after_check(
+        rules,
+        &due.state,
+        due.first_seen_at,
+        classified.verdict,
+        classified.text_hash.as_deref(),
+        now_ms,
+    );
     let mut revision = None;
     if let (Some(html), Some(page)) = (&classified.article_html, &done.page) {
         match write_revision(writer, due, html.clone(), now) {
@@ -318,7 +315,9 @@ fn settle(
                 keep_page_of_revision(page, &due.path, &content_hash);
                 revision = Some(content_hash);
             }
-            Err(why) => report.problems.push(format!("{}: the edit seen on {} was not written: {why}", due.path, due.url)),
+            Err(why) => {
+                report.problems.push(format!("{}: the edit seen on {} was not written: {why}", due.path, due.url))
+            }
         }
     }
     let evidence: Vec<EvidenceRow> = kinds
@@ -343,7 +342,10 @@ fn settle(
                         detail: format!(
                             "{} gone answers in a row since {}",
                             state.gone_count,
-                            state.gone_since.and_then(DateTime::from_timestamp_millis).map_or_else(String::new, |t| t.to_rfc3339())
+                            state
+                                .gone_since
+                                .and_then(DateTime::from_timestamp_millis)
+                                .map_or_else(String::new, |t| t.to_rfc3339())
                         ),
                         ..EvidenceRow { at: now_ms, kind: answer.kind, ..EvidenceRow::default() }
                     }
@@ -358,7 +360,12 @@ fn settle(
 /// Archives the page's article text as the article's new version (the previous one
 /// is kept under `.revisions/`, as for any revision); returns the content hash of
 /// the version now current.
-fn write_revision(writer: &mut VaultWriter, due: &DueCheck, html: String, now: DateTime<Utc>) -> Result<String, String> {
+fn write_revision(
+    writer: &mut VaultWriter,
+    due: &DueCheck,
+    html: String,
+    now: DateTime<Utc>,
+) -> Result<String, String> {
     let path = writer.root.join(&due.path);
     let bytes = std::fs::read(&path).map_err(|e| format!("reading {}: {e}", due.path))?;
     let article = Article::from_file(&bytes).map_err(|e| format!("{}: not an article file: {e}", due.path))?;

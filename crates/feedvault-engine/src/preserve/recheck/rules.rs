@@ -68,7 +68,8 @@ pub fn after_check(
     text_hash: Option<&str>,
     now: i64,
 ) -> (CheckState, Vec<EvidenceKind>) {
-    let mut state = CheckState { last_at: Some(now), last_verdict: Some(verdict.label().to_owned()), ..previous.clone() };
+    let mut state =
+        CheckState { last_at: Some(now), last_verdict: Some(verdict.label().to_owned()), ..previous.clone() };
     let mut evidence = Vec::new();
     match verdict {
         Verdict::Gone => {

@@ -2,8 +2,8 @@
 //! their feed, each with its evidence, and one article's check evidence (for the
 //! read API, `list --removed` and the web UI's removed page and feed).
 
-use feedvault_store::checks::FlaggedArticle;
 pub use feedvault_store::checks::EvidenceRow as Evidence;
+use feedvault_store::checks::FlaggedArticle;
 
 use crate::{Result, Vault};
 
