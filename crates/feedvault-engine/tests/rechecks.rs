@@ -284,8 +284,11 @@ fn content_hash(root: &Path, path: &str) -> String {
     reader.article_by_path(path).unwrap().unwrap().content_hash
 }
 
+/// An article's path, removal and vanishing times, and its evidence (kind, time, status).
+type FlaggedSummary = (String, Option<i64>, Option<i64>, Vec<(String, i64, Option<u16>)>);
+
 /// What the removed list says, comparable across a rebuild.
-fn flagged_summary(root: &Path) -> Vec<(String, Option<i64>, Option<i64>, Vec<(String, i64, Option<u16>)>)> {
+fn flagged_summary(root: &Path) -> Vec<FlaggedSummary> {
     let mut out: Vec<_> = Vault::open(root)
         .unwrap()
         .removed_articles()
