@@ -45,7 +45,12 @@ fn removed_articles_are_listed_with_their_evidence() {
     for name in ["state.db", "state.db-wal", "state.db-shm"] {
         let _ = fs::remove_file(vault.join(name));
     }
-    feedvault(&vault).arg("reindex").assert().success().stderr(predicate::str::contains("checks.jsonl").not());
+    feedvault(&vault)
+        .arg("reindex")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Restored 3 re-check evidence records"))
+        .stderr(predicate::str::contains("checks.jsonl").not());
     feedvault(&vault).arg("verify").assert().success();
     feedvault(&vault)
         .args(["list", "--removed"])

@@ -20,5 +20,8 @@ pub fn run(vault: &Path) -> Result<ExitCode> {
         report.skipped.len(),
         report.indexed
     );
+    if report.evidence > 0 {
+        println!("Restored {} re-check evidence records from the vault's evidence files.", report.evidence);
+    }
     Ok(ExitCode::SUCCESS)
 }
