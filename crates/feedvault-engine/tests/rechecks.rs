@@ -332,3 +332,64 @@ fn vanished_from_the_feed() {
     fetch(root, true);
     assert_eq!(self::flagged(root)["c"].evidence.len(), 1);
 }
+
+#[test]
+fn bounded_cycles_and_feeds_that_opt_out() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let items = [
+        ("x", "Story x about the flood", DATE),
+        ("y", "Story y about the flood", DATE),
+        ("z", "Story z about the flood", DATE),
+    ];
+    server.script("/feed.xml", vec![ok(feed(&server.base, &items))]);
+    for (guid, title, _) in items {
+        server.script(&format!("/a/{guid}"), vec![ok(page(title, TEXT, ""))]);
+    }
+    vault(root, &format!("{}/feed.xml", server.base), false);
+    let config = root.join("feedvault.toml");
+    let text = std::fs::read_to_string(&config).unwrap().replace("max_per_cycle = 500", "max_per_cycle = 2");
+    std::fs::write(&config, &text).unwrap();
+    fetch(root, false);
+    let start = Utc::now();
+    let stop = AtomicBool::new(false);
+    let mut writer = Vault::open(root).unwrap().writer(Duration::from_secs(10)).unwrap();
+    let first = writer.recheck(start + TimeDelta::hours(2), &stop).unwrap();
+    assert_eq!((first.checked, first.unchanged, first.more_due), (2, 2, true), "{first:?}");
+    let second = writer.recheck(start + TimeDelta::hours(2), &stop).unwrap();
+    assert_eq!((second.checked, second.more_due), (1, false), "{second:?}");
+    let none = writer.recheck(start + TimeDelta::hours(3), &stop).unwrap();
+    assert_eq!(none.checked, 0, "the next checks are at 6 h");
+    // A feed that opts out is not checked, though its articles are due.
+    std::fs::write(&config, format!("{text}recheck = false\n")).unwrap();
+    let opted_out = writer.recheck(start + TimeDelta::hours(7), &stop).unwrap();
+    assert_eq!(opted_out.checked, 0);
+    std::fs::write(&config, &text).unwrap();
+    let back = writer.recheck(start + TimeDelta::hours(7), &stop).unwrap();
+    assert_eq!(back.checked, 2, "bounded again");
+    // A stopped writer starts no check.
+    let stopped = writer.recheck(start + TimeDelta::hours(7), &AtomicBool::new(true)).unwrap();
+    assert_eq!((stopped.checked, stopped.more_due), (0, true));
+    let served: usize = ["x", "y", "z"].iter().map(|g| server.served(&format!("/a/{g}"))).sum();
+    assert_eq!(served, 5, "three at 2 h, two at 7 h, none from the feed that opted out");
+}
+
+#[test]
+fn recheck_settings_are_checked() {
+    let parse = |section: &str| {
+        feedvault_engine::Settings::parse(&format!("[preserve.recheck]\n{section}\n"), "feedvault.toml")
+    };
+    let settings = parse("after = [\"2h\", \"2d\"]\nremoved_after_checks = 5\nenabled = false").unwrap();
+    let recheck = &settings.preserve.recheck;
+    assert_eq!(recheck.after, [Duration::from_secs(7200), Duration::from_secs(2 * 86_400)]);
+    assert_eq!((recheck.removed_after_checks, recheck.enabled), (5, false));
+    let err = parse("after = [\"2d\", \"2h\"]").unwrap_err().to_string();
+    assert!(err.contains("must grow"), "{err}");
+    let err = parse("after = []").unwrap_err().to_string();
+    assert!(err.contains("at least one"), "{err}");
+    let err = parse("after = [\"soon\"]").unwrap_err().to_string();
+    assert!(err.contains("not a duration"), "{err}");
+    let err = parse("removed_after_checks = 0").unwrap_err().to_string();
+    assert!(err.contains("positive"), "{err}");
+}

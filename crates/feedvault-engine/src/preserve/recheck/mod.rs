@@ -25,7 +25,7 @@ use chrono::{DateTime, Utc};
 use feedvault_core::Article;
 use feedvault_fetch::{FailureKind, FetchError, Fetched, RequestSpec, Response, Source, Validators};
 use feedvault_store::Store;
-use feedvault_store::checks::{CheckUpdate, DueCheck, EvidenceRow};
+use feedvault_store::checks::{CheckState, CheckUpdate, DueCheck, EvidenceRow};
 use tokio::task::JoinSet;
 use url::Url;
 
@@ -38,6 +38,7 @@ use rules::{EvidenceKind, Rules};
 
 /// Checks recorded (and their evidence written) at a time.
 const BATCH: usize = 256;
+const DAY_MS: i64 = 86_400_000;
 
 /// What one cycle's re-checks did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -120,11 +121,17 @@ pub(crate) fn run(
     let mut jobs = Vec::new();
     let mut finished = Vec::new();
     for check in due {
+        let first = !plans.contains_key(&check.feed);
         let plan = plans.entry(check.feed.clone()).or_insert_with(|| plan_for(settings, feeds[check.feed.as_str()]));
         let plan = match plan {
             Ok(plan) => plan,
             Err(why) => {
-                report.problems.push(why.clone());
+                if first {
+                    report.problems.push(why.clone());
+                }
+                // Tried again in a day, so the feed's checks never hold the cycle's places.
+                let state = CheckState { next_at: Some(now_ms + DAY_MS), ..check.state.clone() };
+                finished.push(CheckUpdate { article_id: check.article_id, state, evidence: Vec::new() });
                 continue;
             }
         };
@@ -132,7 +139,7 @@ pub(crate) fn run(
             Ok(url) => url,
             Err(_) => {
                 // Nothing to check (no web page): the article leaves the schedule.
-                let state = feedvault_store::checks::CheckState { next_at: None, ..check.state.clone() };
+                let state = CheckState { next_at: None, ..check.state.clone() };
                 finished.push(CheckUpdate { article_id: check.article_id, state, evidence: Vec::new() });
                 continue;
             }
