@@ -149,6 +149,7 @@ pub struct Strings {
     pub removed_at: &'static str,
     pub vanished_at: &'static str,
     pub evidence: &'static str,
+    pub seen_on_page: &'static str,
 }
 
 pub static EN: Strings = Strings {
@@ -218,6 +219,7 @@ pub static EN: Strings = Strings {
     removed_at: "Removed",
     vanished_at: "Vanished from the feed",
     evidence: "Evidence",
+    seen_on_page: "a new version, seen on the article's page (not in the feed)",
 };
 
 pub static ZH: Strings = Strings {
@@ -287,6 +289,7 @@ pub static ZH: Strings = Strings {
     removed_at: "删除于",
     vanished_at: "撤出订阅源于",
     evidence: "证据",
+    seen_on_page: "新版本，在文章原网页上发现（而非订阅源中）",
 };
 
 #[cfg(test)]

@@ -48,6 +48,18 @@ fn one(t: &Strings, article: &RemovedArticle, zone: Tz) -> Markup {
     }
 }
 
+/// An article's page re-checks, on its own page (nothing when there is no evidence).
+pub fn section(t: &Strings, found: &[Evidence], zone: Tz) -> Markup {
+    html! {
+        @if !found.is_empty() {
+            section aria-labelledby="checks" {
+                h2 #checks { (t.evidence) }
+                (evidence(t, found, zone))
+            }
+        }
+    }
+}
+
 /// The evidence of one article, a line per check (shared with the feeds out).
 pub fn evidence(t: &Strings, evidence: &[Evidence], zone: Tz) -> Markup {
     html! {
@@ -57,6 +69,7 @@ pub fn evidence(t: &Strings, evidence: &[Evidence], zone: Tz) -> Markup {
                 @for e in evidence {
                     li {
                         (timefmt::local(e.at, zone)) " " strong { (e.kind) }
+                        @if e.kind == "changed" { " (" (t.seen_on_page) ")" }
                         @if let Some(status) = e.status { " HTTP " (status) }
                         @if let Some(url) = &e.final_url { " " code { (url) } }
                         @if let Some(hash) = &e.body_hash { " sha256:" code { (hash) } }

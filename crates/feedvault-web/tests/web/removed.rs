@@ -7,7 +7,7 @@ use std::time::Duration;
 use feedvault_feed::{ParseOptions, parse};
 
 use crate::pages::{EN_TITLE, ZH_TITLE, fixture, zh_path};
-use crate::support::{Fixture, article_paths, get};
+use crate::support::{Fixture, article_paths, get, href};
 
 /// Marks the Chinese article removed (two gone answers, a 410 and a redirect to the
 /// home page) and the English one vanished, through the evidence file and reindex.
@@ -28,6 +28,10 @@ fn flag(fixture: &Fixture) -> (String, String) {
         format!(
             r#"{{"at":1701400000000,"kind":"vanished","article":"{en}","url":"https://news.example.org/a/en-1","detail":"not in the feed's document any more"}}"#
         ),
+        format!(
+            r#"{{"at":1701500000000,"kind":"changed","article":"{en}","url":"https://news.example.org/a/en-1","status":200,"content_hash":"{}","detail":"the article's text on the page differs"}}"#,
+            "d".repeat(64)
+        ),
     ];
     let dir = fixture.root().join("archive/.evidence");
     std::fs::create_dir_all(&dir).unwrap();
@@ -37,7 +41,7 @@ fn flag(fixture: &Fixture) -> (String, String) {
             .spawn(|| {
                 let mut writer = fixture.vault.writer(Duration::ZERO).unwrap();
                 let report = writer.reindex().unwrap();
-                assert_eq!(report.evidence, 4);
+                assert_eq!(report.evidence, 5);
                 assert!(
                     report.skipped.is_empty(),
                     "the evidence folder is not an article folder: {:?}",
@@ -70,6 +74,18 @@ async fn the_removed_page_shows_evidence_in_both_languages() {
     assert!(zh.body.contains("已删除") && zh.body.contains("撤出订阅源于"), "{}", zh.body);
     let home = get(&app, "/").await;
     assert!(home.body.contains(r#"href="/removed""#), "linked from the navigation");
+    // An article's own page shows its checks; an edit is marked as seen on the page.
+    let zh_path = zh_path(&fixture);
+    let en_path = article_paths(&fixture.vault).into_iter().find(|p| *p != zh_path).unwrap();
+    let en = get(&app, &href(&en_path)).await;
+    assert!(
+        en.body.contains("seen on the article&#39;s page") || en.body.contains("seen on the article's page"),
+        "{}",
+        en.body
+    );
+    assert!(en.body.contains("vanished"), "{}", en.body);
+    let zh_page = get(&app, &format!("{}?lang=zh", href(&zh_path))).await;
+    assert!(zh_page.body.contains("证据") && zh_page.body.contains("HTTP 410"), "{}", zh_page.body);
 }
 
 #[tokio::test]
