@@ -393,3 +393,40 @@ fn recheck_settings_are_checked() {
     let err = parse("removed_after_checks = 0").unwrap_err().to_string();
     assert!(err.contains("positive"), "{err}");
 }
+
+#[test]
+fn a_feed_without_full_text_compares_with_the_first_check() {
+    let server = Server::start();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let title = "Officials deny the report on the flood";
+    server.script("/feed.xml", vec![ok(feed(&server.base, &[("p", title, DATE)]))]);
+    let edited = TEXT.replace("at least a dozen residents are", "no resident is");
+    // Readability reads the page: other chrome on the second answer, then an edit.
+    server.script(
+        "/a/p",
+        vec![ok(page(title, TEXT, "AD-ONE")), ok(page(title, TEXT, "AD-TWO AD-TWO")), ok(page(title, &edited, ""))],
+    );
+    vault(root, &format!("{}/feed.xml", server.base), false);
+    fetch(root, false);
+    assert_eq!(server.served("/a/p"), 0, "no full text: the page is not read when archiving");
+    let start = Utc::now();
+    let stop = AtomicBool::new(false);
+    let mut writer = Vault::open(root).unwrap().writer(Duration::from_secs(10)).unwrap();
+    let verdicts: Vec<(usize, usize)> = [2, 7, 25]
+        .into_iter()
+        .map(|hours| {
+            let report = writer.recheck(start + TimeDelta::hours(hours), &stop).unwrap();
+            (report.unchanged, report.changed)
+        })
+        .collect();
+    assert_eq!(verdicts, [(1, 0), (1, 0), (0, 1)], "the first reading is the reference");
+    drop(writer);
+    let vault = Vault::open(root).unwrap();
+    let path = article_path(&vault, "p");
+    let detail = vault.article(&path).unwrap().unwrap();
+    assert_eq!(detail.revisions.len(), 1);
+    assert!(detail.article.body.contains("no resident is"), "{}", detail.article.body);
+    let kept = detail.revisions[0].article.as_ref().unwrap();
+    assert!(kept.body.contains("Summary of"), "the feed's text is kept as the earlier version");
+}

@@ -154,7 +154,10 @@ fn classify_page(archived: &Archived<'_>, page: &PageAnswer) -> Classified {
         return out;
     }
     let html = extract::decode_page(&page.body, page.charset.as_deref());
-    let article = extract::extract(&html, &page.final_url, archived.how).ok();
+    let article = match archived.how {
+        FullText::Readability => extract::extract(&without_chrome(&html), &page.final_url, archived.how).ok(),
+        FullText::Css { .. } => extract::extract(&html, &page.final_url, archived.how).ok(),
+    };
     out.text_hash = article.as_deref().map(text_hash);
     if out.text_hash.is_some() && out.text_hash.as_deref() == archived.text_hash {
         out.reason = "the article's text is the same".into();
@@ -177,6 +180,23 @@ fn classify_page(archived: &Archived<'_>, page: &PageAnswer) -> Classified {
         }
     }
     out
+}
+
+/// Elements that are page chrome, never the article: readability keeps them when
+/// the article is short, and an ad that changes must not read as an edit.
+const CHROME: &str = "nav, aside, header, footer, form, script, style, noscript, iframe, [role=navigation], \
+     [role=banner], [role=complementary], [role=contentinfo], [role=search]";
+
+/// The page without its chrome ([`CHROME`]), for readability.
+fn without_chrome(html: &str) -> String {
+    std::panic::catch_unwind(|| {
+        let document = dom_query::Document::from(html);
+        for node in document.select(CHROME).nodes() {
+            node.remove_from_parent();
+        }
+        document.html().to_string()
+    })
+    .unwrap_or_else(|_| html.to_owned())
 }
 
 /// The hash the article texts are compared by: SHA-256 of [`normalize`]d text.
@@ -298,6 +318,19 @@ mod tests {
         let first = classify(&Archived { text_hash: None, ..archived }, &page(page_html(TITLE, &edited, "")));
         assert_eq!(first.verdict, Verdict::Unchanged);
         assert_eq!(first.text_hash, Some(text_hash(&format!("<p>{edited}</p>"))));
+    }
+
+    #[test]
+    fn chrome_around_a_short_article_is_not_an_edit() {
+        let how = FullText::Readability;
+        let first =
+            classify(&Archived { title: TITLE, how: &how, text_hash: None }, &page(page_html(TITLE, TEXT, "AD-ONE")));
+        let reference = first.text_hash.expect("readability read the article");
+        let archived = Archived { title: TITLE, how: &how, text_hash: Some(&reference) };
+        let other_ads = classify(&archived, &page(page_html(TITLE, TEXT, "AD-TWO AD-THREE")));
+        assert_eq!(other_ads.verdict, Verdict::Unchanged, "{other_ads:?}");
+        let edited = classify(&archived, &page(page_html(TITLE, &TEXT.replace("dozen", "hundred"), "AD-ONE")));
+        assert_eq!(edited.verdict, Verdict::Changed);
     }
 
     #[test]
