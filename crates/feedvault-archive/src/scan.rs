@@ -22,7 +22,10 @@ pub struct Scan {
     pub strays: Vec<String>,
 }
 
-/// Scans `archive/` and `articles/` under `root`.
+/// The folder under `archive/` that holds the evidence of page re-checks.
+pub const EVIDENCE_FOLDER: &str = ".evidence";
+
+/// Scans `archive/` and `articles/` under `root` (not their `.evidence` folder).
 pub fn scan(root: &Path) -> Result<Scan> {
     let mut scan = Scan::default();
     for folder in ["archive", "articles"] {
@@ -43,7 +46,10 @@ fn walk(root: &Path, relative: &str, scan: &mut Scan) -> Result<()> {
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = format!("{relative}/{name}");
         let kind = entry.file_type().map_err(io_error(entry.path()))?;
-        if kind.is_dir() {
+        if kind.is_dir() && name == EVIDENCE_FOLDER {
+            // The re-checks' evidence (append-only records, not articles).
+            continue;
+        } else if kind.is_dir() {
             walk(root, &path, scan)?;
         } else if is_index_file(&path) {
             continue;

@@ -20,6 +20,7 @@ mod corpus;
 mod engine;
 mod fetching;
 mod images;
+mod rechecks;
 mod search;
 mod segmentation;
 
@@ -89,9 +90,14 @@ fn main() -> Result<()> {
                 &dir,
             )
         }
+        Some("rechecks") => rechecks::run(
+            flag("--articles", 100_000.0)? as usize,
+            flag("--hosts", 8.0)? as usize,
+            flag("--delay-ms", 0.0)? as u64,
+        ),
         Some("segmentation") => segmentation::run(Path::new("examples/feeds"), flag("--docs", 20_000.0)? as usize),
         _ => bail!(
-            "usage: feedvault-bench parse FILE [--seconds S] | adversarial FILE | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N] | engine --feeds-dir D --vault V | commit [--files N] [--new M] [--rounds R] [--dir D] | images [--articles N]"
+            "usage: feedvault-bench parse FILE [--seconds S] | adversarial FILE | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N] | engine --feeds-dir D --vault V | commit [--files N] [--new M] [--rounds R] [--dir D] | images [--articles N] | rechecks [--articles N] [--hosts H] [--delay-ms D]"
         ),
     }
 }

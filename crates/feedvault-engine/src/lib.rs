@@ -45,6 +45,8 @@ pub use feedvault_fetch::address;
 pub use feedvault_store::{ChangeKind, RemoteState, Unpublished};
 pub use heal::HealReport;
 pub use index::Indexer;
+pub use preserve::recheck::RecheckReport;
+pub use preserve::recheck::view::{Evidence, RemovedArticle};
 pub use read::{ArticleDetail, ArticleQuery, ArticleSummary, ChangeView, DayView, FeedView, Page, Paged, RevisionView};
 pub use read::{StoredArticle, StoredRevision, VersionFile};
 pub use settings::{FILE_NAME, FeedSettings, Settings};
@@ -72,6 +74,8 @@ pub struct ReindexReport {
     pub articles: usize,
     pub revisions: usize,
     pub skipped: Vec<String>,
+    /// Evidence records of page re-checks read back from the vault's evidence files.
+    pub evidence: usize,
     pub indexed: usize,
     /// README index files written (dated layout; vault-relative, sorted).
     pub indexes: Vec<String>,
@@ -356,6 +360,8 @@ impl VaultWriter {
     pub fn reindex(&mut self) -> Result<ReindexReport> {
         let rebuilt = feedvault_archive::reindex::reindex(&self.root, self.archiver.store_mut())?;
         let (images, bad_lines) = preserve::images::reindex(self)?;
+        let evidence =
+            preserve::recheck::evidence::restore(&self.root, self.archiver.store_mut(), Utc::now().timestamp_millis())?;
         // A new index: whatever was there (an older schema, damage) is replaced.
         let dir = self.root.join("index");
         let search = SearchIndex::recreate(&dir)?;
@@ -381,7 +387,9 @@ impl VaultWriter {
                 .skipped
                 .into_iter()
                 .chain(bad_lines.iter().map(|line| format!("{}: line {line}", preserve::images::files::RECORDS)))
+                .chain(evidence.1)
                 .collect(),
+            evidence: evidence.0,
             indexed,
             indexes,
             images,

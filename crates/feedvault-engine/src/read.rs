@@ -2,6 +2,10 @@
 //! vault. Every call reads state.db through the reader pool and the article files
 //! from disk; none of them writes anything, so any number may run while a writer
 //! (in this process or another) fetches.
+//!
+//! The articles re-checks found removed or vanished, with their evidence, are read
+//! by [`Vault::removed_articles`] and [`Vault::check_evidence`] (in
+//! [`crate::preserve::recheck::view`]).
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;

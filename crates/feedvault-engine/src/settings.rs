@@ -195,6 +195,10 @@ pub struct FeedSettings {
     /// enabled`; [`crate::preserve::images`]).
     #[serde(default)]
     pub images: Option<bool>,
+    /// Re-check this feed's archived articles' pages (unset: `[preserve.recheck]
+    /// enabled`).
+    #[serde(default)]
+    pub recheck: Option<bool>,
 }
 
 impl Settings {
@@ -498,6 +502,20 @@ enabled = {images_enabled}
 max_bytes = {images_max_bytes}
 types = [{images_types}]
 per_article = {images_per_article}
+[preserve.recheck]
+# Check each archived article's page again this long after it was archived (a
+# feed may say recheck = false): unchanged, changed (a new revision, marked as
+# seen on the page), gone (404, 410, 451, a redirect to the home or a section
+# page, a page without the article's title) or unreachable (says nothing). An
+# article is marked removed after removed_after_checks gone answers in a row
+# spanning removed_after; the evidence goes to archive/.evidence/checks.jsonl.
+enabled = {recheck_enabled}
+after = [{recheck_after}]
+gone_every = "{recheck_gone_every}"
+removed_after_checks = {recheck_removed_checks}
+removed_after = "{recheck_removed_after}"
+max_per_cycle = {recheck_max}
+max_time = "{recheck_max_time}"
 
 # Subscriptions, one [[feeds]] table each. `feedvault add` appends here.
 # Per feed: name (the folder under archive/), url, and optionally title,
@@ -540,6 +558,13 @@ per_article = {images_per_article}
         images_max_bytes = preserve.images.max_bytes,
         images_types = preserve.images.types.iter().map(|t| toml_string(t)).collect::<Vec<_>>().join(", "),
         images_per_article = preserve.images.per_article,
+        recheck_enabled = preserve.recheck.enabled,
+        recheck_after = preserve.recheck.after.iter().map(|a| format!("\"{}\"", d(*a))).collect::<Vec<_>>().join(", "),
+        recheck_gone_every = d(preserve.recheck.gone_every),
+        recheck_removed_checks = preserve.recheck.removed_after_checks,
+        recheck_removed_after = d(preserve.recheck.removed_after),
+        recheck_max = preserve.recheck.max_per_cycle,
+        recheck_max_time = d(preserve.recheck.max_time),
         boilerplate = WebSection::default()
             .boilerplate
             .iter()

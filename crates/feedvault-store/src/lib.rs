@@ -13,6 +13,7 @@
 //! the writer and always see its last commit).
 
 mod assets;
+pub mod checks;
 mod migrations;
 mod publish;
 mod queries;

@@ -57,6 +57,11 @@ impl SqliteStore {
         steps.join("\n")
     }
 
+    /// The connection, for the record kinds kept in modules of their own ([`crate::checks`]).
+    pub(crate) fn connection(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
     /// The id SQLite gave the most recent insert.
     pub fn last_insert_id(&self) -> i64 {
         self.conn.last_insert_rowid()

@@ -143,6 +143,13 @@ pub struct Strings {
     pub fetch_requested: &'static str,
     pub switch_to: &'static str,
     pub subscribe: &'static str,
+    pub removed: &'static str,
+    pub removed_intro: &'static str,
+    pub no_removed: &'static str,
+    pub removed_at: &'static str,
+    pub vanished_at: &'static str,
+    pub evidence: &'static str,
+    pub seen_on_page: &'static str,
 }
 
 pub static EN: Strings = Strings {
@@ -206,6 +213,13 @@ pub static EN: Strings = Strings {
     fetch_requested: "Fetch requested.",
     switch_to: "中文",
     subscribe: "Feed of this page",
+    removed: "Removed",
+    removed_intro: "Articles whose page answered \u{201c}gone\u{201d} repeatedly over at least two weeks, and articles taken out of their feed while older ones stayed, with the evidence of each check.",
+    no_removed: "No article has been removed or taken out of its feed so far.",
+    removed_at: "Removed",
+    vanished_at: "Vanished from the feed",
+    evidence: "Evidence",
+    seen_on_page: "a new version, seen on the article's page (not in the feed)",
 };
 
 pub static ZH: Strings = Strings {
@@ -269,6 +283,13 @@ pub static ZH: Strings = Strings {
     fetch_requested: "已请求抓取。",
     switch_to: "English",
     subscribe: "本页的订阅",
+    removed: "已删除",
+    removed_intro: "原网页在至少两周内多次回应“已不存在”的文章，以及在较早的文章仍在时被撤出订阅源的文章，附每次检查的证据。",
+    no_removed: "目前还没有文章被删除或被撤出订阅源。",
+    removed_at: "删除于",
+    vanished_at: "撤出订阅源于",
+    evidence: "证据",
+    seen_on_page: "新版本，在文章原网页上发现（而非订阅源中）",
 };
 
 #[cfg(test)]

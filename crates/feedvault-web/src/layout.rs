@@ -65,6 +65,7 @@ pub fn page(ctx: &Ctx, title: &str, alternate: Option<Alternate>, content: Marku
                         a href="/" { (t.home) }
                         a href="/feeds" { (t.feeds) }
                         a href="/changes" { (t.changes) }
+                        a href="/removed" { (t.removed) }
                     }
                     @if !ctx.mirror {
                         form.search role="search" method="get" action="/search" {

@@ -40,7 +40,12 @@ pub enum Command {
     /// Unsubscribe from a feed (by name or URL); its articles stay archived.
     Remove { feed: String },
     /// List feeds with their state and last error.
-    List,
+    List {
+        /// List the articles marked removed from their page or vanished from their
+        /// feed instead, with the evidence of each.
+        #[arg(long)]
+        removed: bool,
+    },
     /// Subscribe to every feed of an OPML file.
     ImportOpml { file: PathBuf },
     /// Print the subscriptions as OPML.

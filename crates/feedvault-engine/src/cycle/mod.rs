@@ -74,6 +74,8 @@ pub struct CycleReport {
     /// README index files written (dated layout; vault-relative, sorted): the days
     /// that got new or revised articles, their feeds' and the archive's.
     pub indexes: Vec<String>,
+    /// What the re-checks of archived articles' pages did, after the feeds.
+    pub rechecks: crate::preserve::recheck::RecheckReport,
 }
 
 /// What a cycle is asked to do.
@@ -198,6 +200,14 @@ pub(crate) fn run(
     if let Err(err) = crate::preserve::images::retry_failed(writer, settings, now) {
         vault_error.get_or_insert_with(|| err.to_string());
     }
+    if !stop.load(Ordering::SeqCst) {
+        match crate::preserve::recheck::run(writer, settings, Utc::now(), stop) {
+            Ok(rechecks) => report.rechecks = rechecks,
+            Err(err) => {
+                vault_error.get_or_insert_with(|| err.to_string());
+            }
+        }
+    }
     match writer.write_pending_indexes(settings) {
         Ok(written) => report.indexes = written,
         Err(err) => {
@@ -311,6 +321,7 @@ fn one_feed(
     let (items, preserved) = crate::preserve::prepare(writer, settings, feed, &parsed.items, now)?;
     let report = writer.archiver.archive_items(&feed.name, &items, now)?;
     let images = crate::preserve::images::keep(writer, settings, feed, &report.changed, now)?;
+    crate::preserve::recheck::window::observe(writer, &feed.name, &parsed.items, now)?;
     // The days' README indexes of what changed (journaled with the articles) are
     // written once, at the end of the cycle.
     if writer.archiver.settings().layout == Layout::Countdown && report.new + report.revised > 0 {

@@ -14,6 +14,7 @@ pub mod extract;
 pub mod filter;
 pub mod images;
 pub(crate) mod pages;
+pub mod recheck;
 pub mod refetch;
 
 use std::borrow::Cow;

@@ -92,7 +92,7 @@ pub(crate) fn fetch_all(
 }
 
 /// The page to fetch for an item's link: an http or https URL only.
-fn page_url(link: Option<&str>) -> Result<Url, String> {
+pub(crate) fn page_url(link: Option<&str>) -> Result<Url, String> {
     let link = link.filter(|l| !l.trim().is_empty()).ok_or("the item has no link")?;
     let url = Url::parse(link).map_err(|e| format!("the link is not a URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") {

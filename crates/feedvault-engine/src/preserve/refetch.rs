@@ -100,7 +100,7 @@ impl VaultWriter {
 /// The archived article as an item again, with a new body: its identity (the guid it
 /// was archived under, else its link), time and title as they are, no raw bytes (so
 /// the archiver compares the text).
-fn item_with_body(item_key: Option<&str>, article: &Article, body: String) -> Item {
+pub(crate) fn item_with_body(item_key: Option<&str>, article: &Article, body: String) -> Item {
     Item {
         id: item_key.and_then(|k| k.strip_prefix("id:")).map(str::to_owned),
         // The title is plain text; escaped, it reads back as itself.

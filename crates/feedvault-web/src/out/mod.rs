@@ -1,11 +1,13 @@
 //! Feeds out, with full (sanitized) content: Atom, RSS 2.0 and JSON Feed 1.1 of
 //! every article (`/feed.*`), of one feed (`/feeds/{feed}.*`), of a search
-//! (`/search.*?q=`) and of recent changes (`/changes.*`, each entry the diff);
+//! (`/search.*?q=`), of recent changes (`/changes.*`, each entry the diff) and of
+//! removed articles (`/removed.*`, [`removed`]);
 //! and the subscriptions as OPML (`/opml`). Every source becomes one [`Channel`];
 //! each format only serializes it.
 
 mod atom;
 mod jsonfeed;
+pub mod removed;
 mod rss;
 
 use axum::extract::State;

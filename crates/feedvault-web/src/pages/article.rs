@@ -129,6 +129,7 @@ fn article_page(s: &AppState, ctx: &Ctx, detail: &ArticleDetail) -> Result<Respo
             div.body { (PreEscaped(&*safe_body(s, ctx, &detail.article, &kept))) }
         }
         (revisions(ctx, detail, &href, zone))
+        (super::removed::section(t, &s.vault.check_evidence(&summary.path)?, zone))
     };
     let alternate = Alternate { href: format!("{}.atom", ids::feed_href(&summary.feed)) };
     Ok(layout::page(ctx, display_title(&detail.article.title), Some(alternate), body).into_response())

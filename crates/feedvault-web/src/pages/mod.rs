@@ -6,6 +6,7 @@ pub mod changes;
 pub mod days;
 pub mod feeds;
 pub mod home;
+pub mod removed;
 pub mod search;
 
 use axum::response::{IntoResponse, Response};

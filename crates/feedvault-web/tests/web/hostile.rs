@@ -160,6 +160,7 @@ async fn no_page_contains_anything_executable() {
         "/search?q=hostile".into(),
         "/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E".into(),
         "/changes".into(),
+        "/removed".into(),
         "/nope?q=<script>alert(1)</script>".into(),
         "/?lang=\"><script>alert(1)</script>".into(),
     ];

@@ -9,5 +9,6 @@ mod hostile;
 mod images;
 mod pages;
 mod real_http;
+mod removed;
 mod support;
 mod writes;

@@ -54,6 +54,7 @@ async fn every_response_carries_the_security_headers() {
         &article,
         "/search?q=中国",
         "/changes",
+        "/removed",
         "/feed.atom",
         "/api/feeds",
         "/healthz",

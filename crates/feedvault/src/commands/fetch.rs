@@ -111,4 +111,20 @@ fn print_summary(settings: &Settings, report: &CycleReport) {
         count(new_total as u64, "new article"),
         count(failed, "feed")
     );
+    let checks = &report.rechecks;
+    if checks.checked > 0 {
+        println!(
+            "Re-checked {}: {} unchanged, {} changed, {} gone, {} unreachable; {} marked removed{}.",
+            count(checks.checked as u64, "page"),
+            checks.unchanged,
+            checks.changed,
+            checks.gone,
+            checks.unreachable,
+            checks.removed,
+            if checks.more_due { " (more are due: the next cycle checks them)" } else { "" }
+        );
+    }
+    for problem in &report.rechecks.problems {
+        println!("re-check: {problem}");
+    }
 }

@@ -7,6 +7,7 @@ mod fetch;
 mod import_archive;
 mod init;
 mod list;
+mod list_removed;
 mod opml;
 mod parse;
 mod publish;
@@ -32,7 +33,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init { layout, timezone } => init::run(vault, &layout, &timezone),
         Command::Add { url, name, first } => add::run(vault, &url, name.as_deref(), first),
         Command::Remove { feed } => remove::run(vault, &feed),
-        Command::List => list::run(vault),
+        Command::List { removed: false } => list::run(vault),
+        Command::List { removed: true } => list_removed::run(vault),
         Command::ImportOpml { file } => opml::import(vault, &file),
         Command::ExportOpml => opml::export(vault),
         Command::Fetch { force, wait } => fetch::run(vault, force, wait),

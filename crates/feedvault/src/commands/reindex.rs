@@ -23,5 +23,8 @@ pub fn run(vault: &Path) -> Result<ExitCode> {
     if report.images > 0 {
         println!("Recorded {} kept images again from assets/records.jsonl.", report.images);
     }
+    if report.evidence > 0 {
+        println!("Restored {} re-check evidence records from the vault's evidence files.", report.evidence);
+    }
     Ok(ExitCode::SUCCESS)
 }
