@@ -12,6 +12,7 @@
 //! pool of read-only connections (state.db is in WAL mode, so readers never wait for
 //! the writer and always see its last commit).
 
+mod captures;
 mod migrations;
 mod publish;
 mod queries;
@@ -21,6 +22,7 @@ mod sqlite;
 use feedvault_core::FailureKind;
 use thiserror::Error;
 
+pub use captures::{CaptureLink, CaptureRow};
 pub use publish::{ChangeKind, RemoteState, Unpublished};
 pub use queries::{ArticleFilter, ArticleSort};
 pub use reader::StoreReader;

@@ -45,7 +45,7 @@ impl StoreReader {
     }
 
     /// Runs `read` on a pooled connection.
-    fn with<T>(&self, read: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    pub(crate) fn with<T>(&self, read: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let pooled = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
         let conn = match pooled {
             Some(conn) => conn,

@@ -12,7 +12,7 @@ use crate::{
 
 /// state.db in SQLite.
 pub struct SqliteStore {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
 impl SqliteStore {
