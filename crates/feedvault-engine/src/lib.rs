@@ -75,6 +75,8 @@ pub struct ReindexReport {
     pub indexed: usize,
     /// README index files written (dated layout; vault-relative, sorted).
     pub indexes: Vec<String>,
+    /// Raw captures recorded again from captures/records.jsonl.
+    pub captures: usize,
 }
 
 impl Vault {
@@ -349,7 +351,9 @@ impl VaultWriter {
 
     /// Rebuilds state.db's article records and the search index from the files.
     pub fn reindex(&mut self) -> Result<ReindexReport> {
-        let rebuilt = feedvault_archive::reindex::reindex(&self.root, self.archiver.store_mut())?;
+        let mut rebuilt = feedvault_archive::reindex::reindex(&self.root, self.archiver.store_mut())?;
+        let (captures, unreadable) = preserve::captures::rebuild(self)?;
+        rebuilt.skipped.extend(unreadable);
         // A new index: whatever was there (an older schema, damage) is replaced.
         let dir = self.root.join("index");
         let search = SearchIndex::recreate(&dir)?;
@@ -374,6 +378,7 @@ impl VaultWriter {
             skipped: rebuilt.skipped,
             indexed,
             indexes,
+            captures,
         })
     }
 

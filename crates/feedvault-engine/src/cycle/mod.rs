@@ -28,6 +28,7 @@ use feedvault_store::{FeedState, Store};
 use tokio::task::JoinSet;
 
 use crate::config_file;
+use crate::preserve::captures::{self, RawResponse};
 use crate::settings::{FeedSettings, Settings};
 use crate::{EngineError, Result, VaultWriter};
 use decide::{Context, Observed};
@@ -305,8 +306,11 @@ fn one_feed(
             return carry_out(writer, settings, feed, observed, check);
         }
     };
-    let (items, preserved) = crate::preserve::prepare(writer, settings, feed, &parsed.items, now)?;
+    let (items, preserved, pages) = crate::preserve::prepare(writer, settings, feed, &parsed.items, now)?;
     let report = writer.archiver.archive_items(&feed.name, &items, now)?;
+    let raw =
+        response.exchange.map(|exchange| RawResponse { exchange, final_url: body.final_url.clone(), body: body.bytes });
+    captures::keep_fetch(writer, settings, raw, pages, &report, now)?;
     // The days' README indexes of what changed (journaled with the articles) are
     // written once, at the end of the cycle.
     if writer.archiver.settings().layout == Layout::Countdown && report.new + report.revised > 0 {

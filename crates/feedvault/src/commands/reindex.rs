@@ -20,5 +20,8 @@ pub fn run(vault: &Path) -> Result<ExitCode> {
         report.skipped.len(),
         report.indexed
     );
+    if report.captures > 0 {
+        println!("Recorded {} raw captures again from captures/records.jsonl.", report.captures);
+    }
     Ok(ExitCode::SUCCESS)
 }
