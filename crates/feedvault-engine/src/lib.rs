@@ -45,6 +45,7 @@ pub use feedvault_fetch::address;
 pub use feedvault_store::{ChangeKind, RemoteState, Unpublished};
 pub use heal::HealReport;
 pub use index::Indexer;
+pub use read::{ArticleCapture, CaptureKind, CaptureLink, CaptureRow, RawResponse};
 pub use read::{ArticleDetail, ArticleQuery, ArticleSummary, ChangeView, DayView, FeedView, Page, Paged, RevisionView};
 pub use read::{StoredArticle, StoredRevision, VersionFile};
 pub use settings::{FILE_NAME, FeedSettings, Settings};
