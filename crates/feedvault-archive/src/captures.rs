@@ -13,7 +13,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use feedvault_core::identity::sha256_hex;
+use feedvault_core::identity::file_hash;
 use feedvault_store::{CaptureLink, CaptureRow};
 use serde::{Deserialize, Serialize};
 
@@ -107,7 +107,7 @@ pub fn body_path(hash: &str) -> String {
 
 /// Keeps a body: its hash, and whether it was written now (`false`: already kept).
 pub fn keep_body(root: &Path, bytes: &[u8]) -> Result<(String, bool)> {
-    let hash = sha256_hex(&[bytes]);
+    let hash = file_hash(bytes);
     let path = root.join(body_path(&hash));
     if path.exists() {
         return Ok((hash, false));
@@ -130,7 +130,7 @@ pub fn read_body(root: &Path, hash: &str, limit: u64) -> Result<Vec<u8>> {
     if bytes.len() as u64 > limit {
         return Err(damaged(path, format!("more than {limit} bytes")));
     }
-    if sha256_hex(&[&bytes]) != hash {
+    if file_hash(&bytes) != hash {
         return Err(damaged(path, "the body does not match its hash".to_owned()));
     }
     Ok(bytes)
