@@ -12,8 +12,11 @@
 //! FILE` times each pass over the text of a hostile document (`bench/adversarial/gen.py`
 //! writes them). `commit [--files N] [--new M]` times committing M new articles
 //! into a repository of N with feedvault's publishing and with the git command
-//! line. Timing lives here, never in tests.
+//! line. `captures [--feeds F] [--rounds R]` times F feeds checked R times with and
+//! without raw captures and measures what the vault grows by. Timing lives here,
+//! never in tests.
 
+mod captures;
 mod commit;
 mod corpus;
 mod engine;
@@ -86,9 +89,15 @@ fn main() -> Result<()> {
                 &dir,
             )
         }
+        Some("captures") => captures::run(
+            flag("--feeds", 10_000.0)? as usize,
+            flag("--rounds", 10.0)? as usize,
+            flag("--items", 5.0)? as usize,
+            flag("--changed", 0.1)?,
+        ),
         Some("segmentation") => segmentation::run(Path::new("examples/feeds"), flag("--docs", 20_000.0)? as usize),
         _ => bail!(
-            "usage: feedvault-bench parse FILE [--seconds S] | adversarial FILE | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N] | engine --feeds-dir D --vault V | commit [--files N] [--new M] [--rounds R] [--dir D]"
+            "usage: feedvault-bench parse FILE [--seconds S] | adversarial FILE | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N] | engine --feeds-dir D --vault V | commit [--files N] [--new M] [--rounds R] [--dir D] | captures [--feeds F] [--rounds R] [--items N] [--changed P]"
         ),
     }
 }
