@@ -240,8 +240,11 @@ fn reindex_after_losing_state_db_restores_every_capture_and_link() {
     assert_eq!(links(&Vault::open(&vault).unwrap()), before);
 }
 
-/// A minimal strict WARC reader: (fields, block) per record.
-fn parse_warc(mut bytes: &[u8]) -> Vec<(BTreeMap<String, Vec<String>>, Vec<u8>)> {
+/// A WARC record's named fields (each name with every value it has) and its block.
+type WarcRecord = (BTreeMap<String, Vec<String>>, Vec<u8>);
+
+/// A minimal strict WARC reader.
+fn parse_warc(mut bytes: &[u8]) -> Vec<WarcRecord> {
     let mut records = Vec::new();
     while !bytes.is_empty() {
         let end = bytes.windows(4).position(|w| w == b"\r\n\r\n").expect("a header end");
