@@ -94,10 +94,16 @@ fn main() -> Result<()> {
             flag("--rounds", 10.0)? as usize,
             flag("--items", 5.0)? as usize,
             flag("--changed", 0.1)?,
+            match args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).map(String::as_str) {
+                Some("on") => &[true],
+                Some("off") => &[false],
+                None => &[true, false],
+                Some(other) => bail!("--only {other}: use on or off"),
+            },
         ),
         Some("segmentation") => segmentation::run(Path::new("examples/feeds"), flag("--docs", 20_000.0)? as usize),
         _ => bail!(
-            "usage: feedvault-bench parse FILE [--seconds S] | adversarial FILE | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N] | engine --feeds-dir D --vault V | commit [--files N] [--new M] [--rounds R] [--dir D] | captures [--feeds F] [--rounds R] [--items N] [--changed P]"
+            "usage: feedvault-bench parse FILE [--seconds S] | adversarial FILE | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N] | engine --feeds-dir D --vault V | commit [--files N] [--new M] [--rounds R] [--dir D] | captures [--feeds F] [--rounds R] [--items N] [--changed P] [--only on|off]"
         ),
     }
 }
