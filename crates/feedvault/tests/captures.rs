@@ -367,3 +367,47 @@ fn a_killed_fetch_never_leaves_a_partial_body_under_its_final_name() {
         }
     }
 }
+
+#[test]
+fn refetch_text_keeps_the_page_of_each_revision_it_writes() {
+    let dir = new_vault();
+    let vault = dir.path().join("v");
+    let server = Server::start();
+    let page = |text: &str| format!("<html><body><div class=\"post-content\"><p>{text}</p></div></body></html>");
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><item><guid>p1</guid><title>Paged</title><link>{}</link><description>summary</description></item></channel></rss>",
+        server.url("/a/1.html")
+    );
+    server.route("/f.xml", Response::ok("application/rss+xml", feed));
+    server.route("/a/1.html", Response::ok("text/html", page("第一版正文。")));
+    subscribe(&vault, "f", &server.url("/f.xml"));
+    let config = vault.join("feedvault.toml");
+    let text = fs::read_to_string(&config).unwrap() + "full_text = \"css:div.post-content\"\n";
+    fs::write(&config, text).unwrap();
+    fetch(&vault);
+    // Unchanged text: no revision, no new capture.
+    feedvault(&vault).args(["refetch-text", "f"]).assert().success();
+    let records = || fs::read_to_string(vault.join("captures/records.jsonl")).unwrap().lines().count();
+    assert_eq!(records(), 2, "the feed and the page of the first fetch");
+    server.route("/a/1.html", Response::ok("text/html", page("第二版正文（已修改）。")));
+    feedvault(&vault).args(["refetch-text", "f"]).assert().success();
+    assert_eq!(records(), 3, "the page of the revision");
+    let opened = Vault::open(&vault).unwrap();
+    let path = &article_paths(&opened)[0];
+    let detail = opened.article(path).unwrap().unwrap();
+    assert_eq!(detail.revisions.len(), 1);
+    let pages: Vec<(i64, Vec<u8>)> = opened
+        .article_captures(path)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.capture.kind == "page")
+        .map(|c| (c.seen_at, opened.capture_body(&c.capture).unwrap()))
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            (detail.revisions[0].seen_at, page("第一版正文。").into_bytes()),
+            (detail.summary.version_seen_at, page("第二版正文（已修改）。").into_bytes())
+        ]
+    );
+}
