@@ -7,7 +7,8 @@
 //!
 //! A body file is written to a temporary name, made durable and renamed
 //! ([`crate::durable`]): a crash never leaves a partial `.zst` under its final name.
-//! A record line torn by a crash is skipped (and reported) when the records are read.
+//! A record line torn by a crash is skipped (and reported) when the records are read;
+//! temporary files a crash left are removed by [`remove_temp_files`] (on `reindex`).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
@@ -136,6 +137,27 @@ pub fn read_body(root: &Path, hash: &str, limit: u64) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// Removes the temporary files a crash left under `captures/` (never a kept body);
+/// returns how many.
+pub fn remove_temp_files(root: &Path) -> Result<usize> {
+    let folder = root.join(FOLDER);
+    let Ok(shards) = fs::read_dir(&folder) else { return Ok(0) };
+    let mut removed = 0;
+    for shard in shards.flatten() {
+        if !shard.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let Ok(files) = fs::read_dir(shard.path()) else { continue };
+        for file in files.flatten() {
+            if durable::is_temp_name(&file.file_name().to_string_lossy()) {
+                fs::remove_file(file.path()).map_err(io_error(file.path()))?;
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
+}
+
 fn damaged(path: PathBuf, why: String) -> ArchiveError {
     ArchiveError::Io { path, source: io::Error::new(io::ErrorKind::InvalidData, why) }
 }
@@ -228,6 +250,19 @@ mod tests {
         let folder = dir.path().join(body_path(&hash));
         let names: Vec<_> = fs::read_dir(folder.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
+    }
+
+    #[test]
+    fn temporary_files_a_crash_left_are_removed_and_bodies_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let (hash, _) = keep_body(dir.path(), b"kept").unwrap();
+        let kept = dir.path().join(body_path(&hash));
+        let temp = kept.with_file_name(format!(".{hash}.zst.4242{}", durable::TEMP_SUFFIX));
+        fs::write(&temp, b"partial").unwrap();
+        assert_eq!(remove_temp_files(dir.path()).unwrap(), 1);
+        assert!(!temp.exists() && kept.exists());
+        assert_eq!(remove_temp_files(dir.path()).unwrap(), 0);
+        assert_eq!(remove_temp_files(&dir.path().join("nowhere")).unwrap(), 0);
     }
 
     #[test]

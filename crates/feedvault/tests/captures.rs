@@ -365,6 +365,14 @@ fn a_killed_fetch_never_leaves_a_partial_body_under_its_final_name() {
         for capture in opened.captures_after(None, 1000).unwrap() {
             assert!(after.contains_key(&capture.body_hash), "capture {} has its body", capture.id);
         }
+        // reindex removes what the kill left behind, and only that.
+        feedvault(&vault).arg("reindex").assert().success();
+        let left: Vec<PathBuf> = files_under(&vault.join("captures"))
+            .into_iter()
+            .filter(|p| p.to_string_lossy().ends_with(".fvtmp"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        assert_eq!(kept_bodies(&vault), after);
     }
 }
 

@@ -175,9 +175,11 @@ pub(crate) fn content_hash_of(item: &feedvault_core::Item, now: DateTime<Utc>) -
     Article::from_item(item, now).content_hash()
 }
 
-/// Rebuilds state.db's capture tables from the records file: what `reindex` calls.
+/// Rebuilds state.db's capture tables from the records file (after removing the
+/// temporary files a crash left under captures/): what `reindex` calls.
 /// Returns the captures recorded and the record lines that could not be read.
 pub(crate) fn rebuild(writer: &mut VaultWriter) -> Result<(usize, Vec<String>)> {
+    files::remove_temp_files(&writer.root)?;
     let (records, skipped) = files::read_records(&writer.root)?;
     let rows: Vec<(CaptureRow, Vec<CaptureLink>)> = records.into_iter().map(CaptureRecord::into_row).collect();
     writer.archiver.store_mut().replace_captures(&rows)?;
