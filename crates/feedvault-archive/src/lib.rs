@@ -4,10 +4,11 @@
 //! writing it crash-safely ([`durable`]), one writer at a time ([`lock`]), turning a
 //! feed's items into new articles and revisions ([`writer`]), bringing in files from
 //! other archives ([`import`]), rebuilding state.db from the files ([`reindex`]),
-//! checking that files and state agree ([`verify`]), the dated layout's README
+//! checking that files and state agree ([`verify`]), raw [`captures`], the dated layout's README
 //! [`indexes`] and the countdown layout's per-feed [`lists`]. The files are the archive;
 //! state.db, reached through the `Store` trait, is derived from them.
 
+pub mod captures;
 pub mod durable;
 pub mod import;
 pub mod indexes;

@@ -13,8 +13,12 @@
 //! writes them). `commit [--files N] [--new M]` times committing M new articles
 //! into a repository of N with feedvault's publishing and with the git command
 //! line. `images [--articles N]` times a fetch cycle keeping 3 images per article
-//! from a loopback server against one keeping none. Timing lives here, never in tests.
+//! from a loopback server against one keeping none. `rechecks [--articles N]
+//! [--hosts H]` times the re-check scheduler on N articles due at once. `captures
+//! [--feeds F] [--rounds R]` times F feeds checked R times with and without raw
+//! captures and measures what the vault grows by. Timing lives here, never in tests.
 
+mod captures;
 mod commit;
 mod corpus;
 mod engine;
@@ -95,9 +99,21 @@ fn main() -> Result<()> {
             flag("--hosts", 8.0)? as usize,
             flag("--delay-ms", 0.0)? as u64,
         ),
+        Some("captures") => captures::run(
+            flag("--feeds", 10_000.0)? as usize,
+            flag("--rounds", 10.0)? as usize,
+            flag("--items", 5.0)? as usize,
+            flag("--changed", 0.1)?,
+            match args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).map(String::as_str) {
+                Some("on") => &[true],
+                Some("off") => &[false],
+                None => &[true, false],
+                Some(other) => bail!("--only {other}: use on or off"),
+            },
+        ),
         Some("segmentation") => segmentation::run(Path::new("examples/feeds"), flag("--docs", 20_000.0)? as usize),
         _ => bail!(
-            "usage: feedvault-bench parse FILE [--seconds S] | adversarial FILE | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N] | engine --feeds-dir D --vault V | commit [--files N] [--new M] [--rounds R] [--dir D] | images [--articles N] | rechecks [--articles N] [--hosts H] [--delay-ms D]"
+            "usage: feedvault-bench parse FILE [--seconds S] | adversarial FILE | archive [--feeds F] [--items N] | search [--docs N] [--dir D] | segmentation [--docs N] | fetch [--feeds F] [--items N] | engine --feeds-dir D --vault V | commit [--files N] [--new M] [--rounds R] [--dir D] | rechecks [--articles N] [--hosts H] [--delay-ms D] | images [--articles N] | captures [--feeds F] [--rounds R] [--items N] [--changed P] [--only on|off]"
         ),
     }
 }

@@ -193,6 +193,7 @@ fn classify_rate(address: &SocketAddr) -> f64 {
         final_url: url,
         redirects: Vec::new(),
         headers: Vec::new(),
+        exchange: None,
         charset: Some("utf-8".into()),
         body: page("1").into_bytes(),
     });

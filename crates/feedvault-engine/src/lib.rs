@@ -47,6 +47,7 @@ pub use heal::HealReport;
 pub use index::Indexer;
 pub use preserve::recheck::RecheckReport;
 pub use preserve::recheck::view::{Evidence, RemovedArticle};
+pub use read::{ArticleCapture, CaptureKind, CaptureLink, CaptureRow, RawResponse};
 pub use read::{ArticleDetail, ArticleQuery, ArticleSummary, ChangeView, DayView, FeedView, Page, Paged, RevisionView};
 pub use read::{StoredArticle, StoredRevision, VersionFile};
 pub use settings::{FILE_NAME, FeedSettings, Settings};
@@ -81,6 +82,8 @@ pub struct ReindexReport {
     pub indexes: Vec<String>,
     /// Kept images recorded again from assets/records.jsonl.
     pub images: usize,
+    /// Raw captures recorded again from captures/records.jsonl.
+    pub captures: usize,
 }
 
 impl Vault {
@@ -358,10 +361,12 @@ impl VaultWriter {
 
     /// Rebuilds state.db's article records and the search index from the files.
     pub fn reindex(&mut self) -> Result<ReindexReport> {
-        let rebuilt = feedvault_archive::reindex::reindex(&self.root, self.archiver.store_mut())?;
+        let mut rebuilt = feedvault_archive::reindex::reindex(&self.root, self.archiver.store_mut())?;
+        let (captures, unreadable) = preserve::captures::rebuild(self)?;
         let (images, bad_lines) = preserve::images::reindex(self)?;
         let evidence =
             preserve::recheck::evidence::restore(&self.root, self.archiver.store_mut(), Utc::now().timestamp_millis())?;
+        rebuilt.skipped.extend(unreadable);
         // A new index: whatever was there (an older schema, damage) is replaced.
         let dir = self.root.join("index");
         let search = SearchIndex::recreate(&dir)?;
@@ -393,6 +398,7 @@ impl VaultWriter {
             indexed,
             indexes,
             images,
+            captures,
         })
     }
 

@@ -1,7 +1,8 @@
 //! The read API: what the web server, the CLI's listings and publishing ask of a
 //! vault. Every call reads state.db through the reader pool and the article files
 //! from disk; none of them writes anything, so any number may run while a writer
-//! (in this process or another) fetches.
+//! (in this process or another) fetches. An article's raw captures, and their
+//! bodies, are read by [`crate::preserve::captures::read`].
 //!
 //! The articles re-checks found removed or vanished, with their evidence, are read
 //! by [`Vault::removed_articles`] and [`Vault::check_evidence`] (in
@@ -12,6 +13,10 @@ use chrono_tz::Tz;
 use feedvault_archive::scan::read_article;
 use feedvault_core::Article;
 use feedvault_store::{ArticleFilter, ArticleRow, ArticleSort, FeedState};
+
+pub use crate::preserve::captures::read::ArticleCapture;
+pub use crate::preserve::captures::{CaptureKind, RawResponse};
+pub use feedvault_store::{CaptureLink, CaptureRow};
 
 use crate::settings::FeedSettings;
 use crate::{EngineError, Result, Vault};

@@ -16,15 +16,19 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use reqwest::StatusCode;
-use reqwest::header::{IF_MODIFIED_SINCE, IF_NONE_MATCH, LOCATION};
+use reqwest::header::{
+    ACCEPT, ACCEPT_ENCODING, HeaderMap, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, LOCATION, USER_AGENT,
+};
 use tokio::time::Instant;
 use url::Url;
 
 use crate::client::Clients;
+use crate::exchange::{self, Exchange};
 use crate::headers::{self, CacheHints};
 use crate::politeness::Politeness;
 use crate::{
-    Body, FailureKind, FetchError, FetchOptions, Fetched, Redirect, RequestSpec, Response, Source, Validators,
+    Body, ERROR_BODY_LIMIT, ErrorAnswer, FailureKind, FetchError, FetchOptions, Fetched, Redirect, RequestSpec,
+    Response, Source, Validators,
 };
 
 /// Gets feed documents; one per process, cheap to clone, shared by all requests
@@ -118,6 +122,7 @@ impl Fetcher {
             if on_origin {
                 request = request.headers(origin_headers.clone());
             }
+            let sent = self.sent_headers(&hop_headers, on_origin.then_some(&origin_headers));
             let head_wait = options.connect_timeout + options.stall_timeout;
             let response = self
                 .bounded(request.send(), deadline, head_wait, &url, "waiting for the response")
@@ -134,6 +139,15 @@ impl Fetcher {
                 continue;
             }
             let cache = CacheHints::from_headers(response.headers());
+            let exchange = Exchange {
+                request_url: start.clone(),
+                at: chrono::Utc::now(),
+                version: exchange::version_name(response.version()),
+                status: status.as_u16(),
+                reason: status.canonical_reason().unwrap_or("").to_owned(),
+                request_headers: exchange::pairs(&sent, &secret_names(spec), &[]),
+                response_headers: exchange::pairs(response.headers(), &[], &["set-cookie"]),
+            };
             let fetched = if status == StatusCode::NOT_MODIFIED && conditional {
                 Fetched::NotModified
             } else if status == StatusCode::NOT_MODIFIED {
@@ -150,13 +164,39 @@ impl Fetcher {
             } else if status.is_success() {
                 Fetched::Body(self.read_body(response, &url, deadline, spec.max_bytes).await?)
             } else {
-                return Err(status_error(status, response.headers(), &url));
+                let mut error = status_error(status, response.headers(), &url);
+                let body = self.read_body(response, &url, deadline, Some(ERROR_BODY_LIMIT)).await.ok();
+                error.answer = Some(Box::new(ErrorAnswer {
+                    exchange,
+                    final_url: url,
+                    redirects,
+                    body_sha256: body.as_ref().map(|b| feedvault_core::identity::sha256_hex(&[&b.bytes])),
+                    body_len: body.map_or(0, |b| b.bytes.len()),
+                }));
+                return Err(error);
             };
             drop(permit);
             let permanent_url =
                 (!redirects.is_empty() && redirects.iter().all(Redirect::is_permanent)).then(|| url.clone());
-            return Ok(Response { fetched, status: status.as_u16(), final_url: url, redirects, permanent_url, cache });
+            let status = status.as_u16();
+            let exchange = Some(exchange);
+            return Ok(Response { fetched, status, final_url: url, redirects, permanent_url, cache, exchange });
         }
+    }
+
+    /// The headers a hop sends: the client's own (User-Agent, Accept, Accept-Encoding),
+    /// then the hop's, then the feed's own when on its origin.
+    fn sent_headers(&self, hop: &HeaderMap, origin: Option<&HeaderMap>) -> HeaderMap {
+        let mut sent = HeaderMap::new();
+        if let Ok(agent) = HeaderValue::from_str(&self.inner.options.user_agent) {
+            sent.insert(USER_AGENT, agent);
+        }
+        sent.insert(ACCEPT, HeaderValue::from_static("*/*"));
+        sent.insert(ACCEPT_ENCODING, HeaderValue::from_static("gzip, br, zstd, deflate"));
+        for (name, value) in hop.iter().chain(origin.into_iter().flatten()) {
+            sent.insert(name.clone(), value.clone());
+        }
+        sent
     }
 
     /// Checks a redirect and resolves its target.
@@ -278,6 +318,11 @@ fn header_value(value: &str, what: &str) -> Result<reqwest::header::HeaderValue,
         .map_err(|_| FetchError::new(FailureKind::Config, format!("stored {what} {value:?} is not a valid header")))
 }
 
+/// The feed's own header names, lowercase: their values are never recorded.
+fn secret_names(spec: &RequestSpec) -> Vec<String> {
+    spec.headers.iter().map(|(name, _)| name.trim().to_ascii_lowercase()).collect()
+}
+
 fn status_error(status: StatusCode, headers: &reqwest::header::HeaderMap, url: &Url) -> FetchError {
     let reason = status.canonical_reason().unwrap_or("");
     let mut error = FetchError::new(
@@ -357,6 +402,7 @@ fn read_file(path: &std::path::Path, limit: usize) -> Result<Response, FetchErro
         redirects: Vec::new(),
         permanent_url: None,
         cache: CacheHints::default(),
+        exchange: None,
     })
 }
 

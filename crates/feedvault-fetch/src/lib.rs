@@ -9,7 +9,8 @@
 //!   [`Fetcher::fetch_with`] takes per-feed options ([`RequestSpec`]: its headers and
 //!   cookies go only to the feed's own origin; `https` → `http` redirects are refused
 //!   unless allowed) and reports the redirect chain, the permanent URL to store, and
-//!   caching hints ([`Response`]).
+//!   caching hints ([`Response`]), with the final request and response heads
+//!   ([`Exchange`], secrets redacted) for raw captures.
 //! - Every failure is classified ([`FailureKind`], with a stable [`FailureKind::label`])
 //!   and carries Retry-After for 429 and 503.
 //! - [`politeness`] limits concurrency globally and per host and spaces requests to a host.
@@ -21,6 +22,7 @@
 pub mod address;
 mod client;
 mod error;
+pub mod exchange;
 pub mod headers;
 mod http;
 mod options;
@@ -28,7 +30,8 @@ pub mod politeness;
 pub mod schedule;
 mod source;
 
-pub use error::{FailureKind, FetchError};
+pub use error::{ERROR_BODY_LIMIT, ErrorAnswer, FailureKind, FetchError};
+pub use exchange::Exchange;
 pub use headers::CacheHints;
 pub use http::Fetcher;
 pub use options::{DEFAULT_USER_AGENT, FetchOptions, ProxyChoice, RequestSpec};
@@ -83,6 +86,8 @@ pub struct Response {
     pub permanent_url: Option<url::Url>,
     /// Cache-Control max-age and Expires of the final response.
     pub cache: CacheHints,
+    /// The final request and response heads, for a raw capture (`None` for files).
+    pub exchange: Option<Exchange>,
 }
 
 /// One redirect followed.

@@ -13,6 +13,7 @@
 //! the writer and always see its last commit).
 
 mod assets;
+mod captures;
 pub mod checks;
 mod migrations;
 mod publish;
@@ -24,6 +25,7 @@ use feedvault_core::FailureKind;
 use thiserror::Error;
 
 pub use assets::{ArticleAsset, AssetRow, KeptAsset};
+pub use captures::{CaptureLink, CaptureRow};
 pub use publish::{ChangeKind, RemoteState, Unpublished};
 pub use queries::{ArticleFilter, ArticleSort};
 pub use reader::StoreReader;

@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_schedule.sql"),
     include_str!("migrations/0003_engine.sql"),
     include_str!("migrations/0004_publish.sql"),
+    include_str!("migrations/0005_captures.sql"),
     include_str!("migrations/0006_checks.sql"),
     include_str!("migrations/0007_assets.sql"),
 ];

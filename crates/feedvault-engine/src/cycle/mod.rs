@@ -28,6 +28,7 @@ use feedvault_store::{FeedState, Store};
 use tokio::task::JoinSet;
 
 use crate::config_file;
+use crate::preserve::captures::{self, RawResponse};
 use crate::settings::{FeedSettings, Settings};
 use crate::{EngineError, Result, VaultWriter};
 use decide::{Context, Observed};
@@ -149,13 +150,7 @@ pub(crate) fn run(
                 // failure, not the cycle's.
                 let fetching = source.clone();
                 let fetch = tokio::spawn(async move { fetcher.fetch_with(&fetching, &validators, &spec).await });
-                let result = fetch.await.unwrap_or_else(|crash| {
-                    Err(FetchError {
-                        kind: FailureKind::Other,
-                        message: format!("the fetch crashed ({crash}); this is a bug in feedvault"),
-                        retry_after: None,
-                    })
-                });
+                let result = fetch.await.unwrap_or_else(|crash| Err(FetchError::crashed(crash)));
                 (name, source, result)
             },
             &handle,
@@ -318,10 +313,13 @@ fn one_feed(
             return carry_out(writer, settings, feed, observed, check);
         }
     };
-    let (items, preserved) = crate::preserve::prepare(writer, settings, feed, &parsed.items, now)?;
+    let (items, preserved, pages) = crate::preserve::prepare(writer, settings, feed, &parsed.items, now)?;
     let report = writer.archiver.archive_items(&feed.name, &items, now)?;
     let images = crate::preserve::images::keep(writer, settings, feed, &report.changed, now)?;
     crate::preserve::recheck::window::observe(writer, &feed.name, &parsed.items, now)?;
+    let raw =
+        response.exchange.map(|exchange| RawResponse { exchange, final_url: body.final_url.clone(), body: body.bytes });
+    captures::keep_fetch(writer, settings, raw, pages, &report, now)?;
     // The days' README indexes of what changed (journaled with the articles) are
     // written once, at the end of the cycle.
     if writer.archiver.settings().layout == Layout::Countdown && report.new + report.revised > 0 {

@@ -8,8 +8,10 @@
 //! ([`refetch`]) extracts again for the articles already archived. A page that cannot
 //! be fetched or read never fails the feed: the item's own content is archived (or,
 //! for an article already archived, the archived version kept) and the failure is
-//! reported for that item.
+//! reported for that item. Every response archived from is kept as a raw capture
+//! ([`captures`]).
 
+pub mod captures;
 pub mod extract;
 pub mod filter;
 pub mod images;
@@ -28,6 +30,7 @@ pub use filter::ItemFilter;
 
 use crate::settings::{FeedSettings, Settings};
 use crate::{Result, VaultWriter};
+use captures::PageCapture;
 
 /// What preserving did for one feed's items.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -83,19 +86,20 @@ pub fn check_feed(feed: &FeedSettings) -> std::result::Result<(), String> {
 }
 
 /// The items of one fetch of `feed` to archive: those the filters keep, with the
-/// full text of their pages for the new and changed ones when the feed asks for it.
+/// full text of their pages for the new and changed ones when the feed asks for it,
+/// and the pages whose text was used (for their raw captures).
 pub(crate) fn prepare<'a>(
     writer: &VaultWriter,
     settings: &Settings,
     feed: &FeedSettings,
     items: &'a [Item],
     now: DateTime<Utc>,
-) -> Result<(Cow<'a, [Item]>, PreserveNotes)> {
+) -> Result<(Cow<'a, [Item]>, PreserveNotes, Vec<PageCapture>)> {
     let mut notes = PreserveNotes::default();
     // Checked when the settings loaded; a failure here is the same message.
     let filter = ItemFilter::new(&feed.include, &feed.exclude).map_err(|why| usage(feed, why))?;
     if filter.is_empty() && feed.full_text.is_none() {
-        return Ok((Cow::Borrowed(items), notes));
+        return Ok((Cow::Borrowed(items), notes, Vec::new()));
     }
     let mut kept: Vec<Item> = Vec::with_capacity(items.len());
     for item in items {
@@ -105,7 +109,7 @@ pub(crate) fn prepare<'a>(
             notes.filtered += 1;
         }
     }
-    let Some(full_text) = &feed.full_text else { return Ok((Cow::Owned(kept), notes)) };
+    let Some(full_text) = &feed.full_text else { return Ok((Cow::Owned(kept), notes, Vec::new())) };
     let how = FullText::parse(full_text).map_err(|why| usage(feed, why))?;
     // Only items that would be written get their page: an unchanged one never does,
     // so a feed fetched hourly does not fetch its pages again.
@@ -118,17 +122,21 @@ pub(crate) fn prepare<'a>(
         }
     }
     if wanted.is_empty() {
-        return Ok((Cow::Owned(kept), notes));
+        return Ok((Cow::Owned(kept), notes, Vec::new()));
     }
     let spec = settings.request_spec(feed)?;
     let links: Vec<Option<String>> = wanted.iter().map(|&(at, _)| kept[at].link.clone()).collect();
     let texts = pages::full_texts(writer, &feed.url, &spec, &links, &how);
     let mut held_back = vec![false; kept.len()];
-    for ((at, instead), text) in wanted.into_iter().zip(texts) {
+    let mut captured = Vec::new();
+    for ((at, instead), (text, raw)) in wanted.into_iter().zip(texts) {
         match text {
             Ok(body) => {
                 kept[at].content_html = Some(body);
                 notes.full_text += 1;
+                if let Some(raw) = raw.filter(|_| settings.preserve.captures) {
+                    captured.push(PageCapture { content_hash: captures::content_hash_of(&kept[at], now), raw });
+                }
             }
             Err(why) => {
                 if instead == Instead::ArchivedVersion {
@@ -139,7 +147,7 @@ pub(crate) fn prepare<'a>(
         }
     }
     let kept = kept.into_iter().zip(held_back).filter(|(_, held)| !held).map(|(item, _)| item).collect();
-    Ok((Cow::Owned(kept), notes))
+    Ok((Cow::Owned(kept), notes, captured))
 }
 
 fn usage(feed: &FeedSettings, why: String) -> crate::EngineError {

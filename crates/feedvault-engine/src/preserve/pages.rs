@@ -6,40 +6,52 @@
 //! elsewhere gets none of them. Only http and https links are fetched. The pages of
 //! one feed are fetched at once, the fetcher spacing those that share a host.
 
-use feedvault_fetch::{FailureKind, FetchError, Fetched, RequestSpec, Source, Validators};
+use feedvault_fetch::{Exchange, FetchError, Fetched, RequestSpec, Source, Validators};
 use tokio::task::JoinSet;
 use url::Url;
 
+use super::captures::RawResponse;
 use super::extract::{self, FullText};
 use crate::VaultWriter;
 
-/// The extracted HTML of each link's page, or why there is none, in link order.
+/// The extracted HTML of each link's page, or why there is none, in link order, each
+/// with the response it was read from (for a raw capture).
 pub(crate) fn full_texts(
     writer: &VaultWriter,
     feed_url: &str,
     spec: &RequestSpec,
     links: &[Option<String>],
     how: &FullText,
-) -> Vec<Result<String, String>> {
-    let pages = fetch_all(writer, feed_url, spec, links);
-    pages
+) -> Vec<(Result<String, String>, Option<RawResponse>)> {
+    fetch_all(writer, feed_url, spec, links)
         .into_iter()
-        .map(|page| {
-            let (html, final_url) = page?;
-            extract::extract(&html, &final_url, how)
+        .map(|page| match page {
+            Ok(page) => {
+                let html = extract::decode_page(&page.raw.body, page.charset.as_deref());
+                (extract::extract(&html, &page.raw.final_url, how), page.exchange.then_some(page.raw))
+            }
+            Err(why) => (Err(why), None),
         })
         .collect()
 }
 
-/// Each link's page decoded to text, with the URL that finally answered.
+/// A page as fetched: the response, its charset parameter, and whether `raw.exchange`
+/// is the real one (always, for http and https).
+pub(crate) struct RawPage {
+    pub raw: RawResponse,
+    pub charset: Option<String>,
+    pub exchange: bool,
+}
+
+/// Each link's page as the fetcher returned it, in link order.
 pub(crate) fn fetch_all(
     writer: &VaultWriter,
     feed_url: &str,
     spec: &RequestSpec,
     links: &[Option<String>],
-) -> Vec<Result<(String, Url), String>> {
+) -> Vec<Result<RawPage, String>> {
     let feed_origin = Url::parse(feed_url).ok().map(|u| u.origin());
-    let mut results: Vec<Result<(String, Url), String>> = links.iter().map(|_| Err(String::new())).collect();
+    let mut results: Vec<Result<RawPage, String>> = links.iter().map(|_| Err(String::new())).collect();
     let mut running = JoinSet::new();
     for (at, link) in links.iter().enumerate() {
         let url = match page_url(link.as_deref()) {
@@ -57,13 +69,7 @@ pub(crate) fn fetch_all(
                 // In a task of its own, so a panic while fetching is this page's failure.
                 let fetch =
                     tokio::spawn(async move { fetcher.fetch_with(&source, &Validators::default(), &spec).await });
-                let fetched = fetch.await.unwrap_or_else(|crash| {
-                    Err(FetchError {
-                        kind: FailureKind::Other,
-                        message: format!("the fetch crashed ({crash})"),
-                        retry_after: None,
-                    })
-                });
+                let fetched = fetch.await.unwrap_or_else(|crash| Err(FetchError::crashed(crash)));
                 (at, fetched)
             },
             writer.runtime.handle(),
@@ -75,7 +81,18 @@ pub(crate) fn fetch_all(
             results[at] = match fetched {
                 Ok(response) => match response.fetched {
                     Fetched::Body(body) => {
-                        Ok((extract::decode_page(&body.bytes, body.charset.as_deref()), body.final_url))
+                        let real = response.exchange.is_some();
+                        let exchange = response.exchange.unwrap_or_else(|| Exchange {
+                            request_url: body.final_url.clone(),
+                            at: chrono::Utc::now(),
+                            version: String::new(),
+                            status: response.status,
+                            reason: String::new(),
+                            request_headers: Vec::new(),
+                            response_headers: Vec::new(),
+                        });
+                        let raw = RawResponse { exchange, final_url: body.final_url, body: body.bytes };
+                        Ok(RawPage { raw, charset: body.charset, exchange: real })
                     }
                     Fetched::NotModified => Err("the page answered 304 to a plain request".to_owned()),
                 },

@@ -6,13 +6,14 @@
 //! offered to the archiver again with the extracted body and its own identity, time
 //! and title, so an unchanged text writes nothing and a changed one keeps the
 //! previous file under `.revisions/`. A page that fails is reported and its article
-//! left as it is.
+//! left as it is. The page of every revision written is kept as a raw capture.
 
 use chrono::Utc;
 use feedvault_core::text::escape_html;
 use feedvault_core::{Article, Item};
 use feedvault_store::{ArticleFilter, ArticleSort, StoreReader};
 
+use super::captures::{self, PageCapture};
 use super::{FullText, Instead, TextFailure, pages};
 use crate::{EngineError, Result, VaultWriter, config_file};
 
@@ -63,8 +64,10 @@ impl VaultWriter {
         for chunk in rows.chunks(BATCH) {
             let links: Vec<Option<String>> = chunk.iter().map(|row| Some(row.url.clone())).collect();
             let texts = pages::full_texts(self, &feed.url, &spec, &links, &how);
+            let now = Utc::now();
             let mut items = Vec::new();
-            for (row, text) in chunk.iter().zip(texts) {
+            let mut captured = Vec::new();
+            for (row, (text, raw)) in chunk.iter().zip(texts) {
                 let body = match text {
                     Ok(body) => body,
                     Err(why) => {
@@ -77,14 +80,18 @@ impl VaultWriter {
                 let bytes = std::fs::read(&path).map_err(|source| EngineError::Io { path: path.clone(), source })?;
                 let article = Article::from_file(&bytes)
                     .map_err(|e| EngineError::Vault(format!("{}: not an article file: {e}", row.path)))?;
-                items.push(item_with_body(row.item_key.as_deref(), &article, body));
+                let item = item_with_body(row.item_key.as_deref(), &article, body);
+                if let Some(raw) = raw.filter(|_| settings.preserve.captures) {
+                    captured.push(PageCapture { content_hash: captures::content_hash_of(&item, now), raw });
+                }
+                items.push(item);
             }
-            let now = Utc::now();
             let archived = self.archiver.archive_items(&feed.name, &items, now)?;
             let images = super::images::keep(self, &settings, &feed, &archived.changed, now)?;
             report.images.kept += images.kept;
             report.images.reused += images.reused;
             report.images.failures.extend(images.failures);
+            captures::keep_pages(self, &settings, captured, &archived, now)?;
             report.revised += archived.revised;
             report.unchanged += archived.unchanged;
             self.indexer.add(

@@ -2,11 +2,13 @@
 //!
 //! Both walk the vault with [`Vault::for_each_article`], one article (with its
 //! revisions) in memory at a time, and write as they read: [`jsonl`] one object per
-//! article, [`warc`] one `resource` record per archived version through the generic
-//! record writer of [`record`]. A file that cannot be read is reported through a
+//! article, [`warc`] one `resource` record per archived version, and a `request` and a
+//! `response` record per raw capture ([`http`]), through the generic record writer of
+//! [`record`]. A file that cannot be read is reported through a
 //! callback and skipped; the export goes on. Output files are written atomically
 //! ([`output`]): a failed export leaves nothing under the final name.
 
+pub mod http;
 pub mod jsonl;
 pub mod output;
 pub mod record;
@@ -67,6 +69,8 @@ pub struct ExportReport {
     pub revisions: u64,
     /// Files reported as unreadable.
     pub unreadable: u64,
+    /// Raw captures written (a request and a response record each; WARC only).
+    pub captures: u64,
 }
 
 /// Fails with [`ExportError::UnknownFeed`] unless `feed` is subscribed or has

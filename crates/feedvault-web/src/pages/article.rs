@@ -3,6 +3,7 @@
 //! earlier version, named by when it was seen, as its file is;
 //! `/articles/{id}/diff?from=&to=`: a readable diff between any two versions
 //! (`current` or a revision's time; by default the last revision and the current).
+//! The article page lists the raw captures its versions came from ([`super::captures`]).
 
 use std::collections::HashMap;
 
@@ -109,6 +110,7 @@ fn article_page(s: &AppState, ctx: &Ctx, detail: &ArticleDetail) -> Result<Respo
     let href = ids::article_href(&summary.path);
     let day = summary.time_ms.and_then(|ms| feedvault_engine::read::day_of(ms, zone));
     let kept = kept_copies(s, &summary.path)?;
+    let captures = super::captures::section(s, ctx, detail, zone)?;
     let body = html! {
         article lang=(language(&detail.article)) {
             h1 { (display_title(&detail.article.title)) }
@@ -130,6 +132,7 @@ fn article_page(s: &AppState, ctx: &Ctx, detail: &ArticleDetail) -> Result<Respo
         }
         (revisions(ctx, detail, &href, zone))
         (super::removed::section(t, &s.vault.check_evidence(&summary.path)?, zone))
+        (captures)
     };
     let alternate = Alternate { href: format!("{}.atom", ids::feed_href(&summary.feed)) };
     Ok(layout::page(ctx, display_title(&detail.article.title), Some(alternate), body).into_response())

@@ -2,6 +2,7 @@
 //! reading the `page` parameter, the vault's zone, the 404 page.
 
 pub mod article;
+pub mod captures;
 pub mod changes;
 pub mod days;
 pub mod feeds;

@@ -4,6 +4,7 @@
 //! (`tower::ServiceExt::oneshot`); `real_http` runs it on a port-0 listener.
 
 mod api;
+mod captures;
 mod feeds_out;
 mod hostile;
 mod images;

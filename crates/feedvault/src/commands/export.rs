@@ -68,6 +68,9 @@ fn summary(report: &ExportReport) -> String {
     if report.revisions > 0 {
         text.push_str(&format!(" and {}", count(report.revisions, "earlier version")));
     }
+    if report.captures > 0 {
+        text.push_str(&format!(" with {}", count(report.captures, "raw capture")));
+    }
     if report.unreadable > 0 {
         text.push_str(&format!("; {} skipped (listed above)", count(report.unreadable, "unreadable file")));
     }
@@ -116,7 +119,7 @@ fn warc(vault: &Path, file: &Path) -> Result<ExitCode> {
         "Exported {} to {} ({} records with the warcinfo).",
         summary(&report),
         file.display(),
-        report.articles + report.revisions + 1
+        report.articles + report.revisions + 2 * report.captures + 1
     );
     Ok(ExitCode::SUCCESS)
 }

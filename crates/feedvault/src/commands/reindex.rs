@@ -26,5 +26,8 @@ pub fn run(vault: &Path) -> Result<ExitCode> {
     if report.evidence > 0 {
         println!("Restored {} re-check evidence records from the vault's evidence files.", report.evidence);
     }
+    if report.captures > 0 {
+        println!("Recorded {} raw captures again from captures/records.jsonl.", report.captures);
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -46,13 +46,7 @@ pub fn fetch_all(
                     // In a task of its own, so a panic while fetching is this image's failure.
                     let fetch =
                         tokio::spawn(async move { fetcher.fetch_with(&source, &Validators::default(), &spec).await });
-                    let fetched = fetch.await.unwrap_or_else(|crash| {
-                        Err(FetchError {
-                            kind: FailureKind::Other,
-                            message: format!("the fetch crashed ({crash})"),
-                            retry_after: None,
-                        })
-                    });
+                    let fetched = fetch.await.unwrap_or_else(|crash| Err(FetchError::crashed(crash)));
                     match fetched {
                         Ok(response) => match response.fetched {
                             Fetched::Body(body) => return (at, Ok(body.bytes)),

@@ -15,7 +15,7 @@
 use feedvault_core::FailureKind;
 use feedvault_core::identity::sha256_hex;
 use feedvault_core::text::strip_tags;
-use feedvault_fetch::Redirect;
+use feedvault_fetch::{ErrorAnswer, Exchange, Redirect};
 use url::Url;
 
 use crate::preserve::extract::{self, FullText};
@@ -58,8 +58,10 @@ pub struct PageAnswer {
     /// The URL that finally answered.
     pub final_url: Url,
     pub redirects: Vec<Redirect>,
-    /// The response headers feedvault keeps (ETag, Last-Modified, Content-Location).
+    /// The response headers (Set-Cookie values redacted by the fetcher).
     pub headers: Vec<(String, String)>,
+    /// The exchange, for a raw capture of the page (`None` for a file).
+    pub exchange: Option<Exchange>,
     pub charset: Option<String>,
     pub body: Vec<u8>,
 }
@@ -75,6 +77,8 @@ pub enum Answer {
         kind: FailureKind,
         message: String,
         redirects: Vec<Redirect>,
+        /// What answered an HTTP error status (headers, body hash), when anything did.
+        response: Option<Box<ErrorAnswer>>,
     },
 }
 
@@ -113,7 +117,7 @@ const MIN_TITLE_CHARS: usize = 4;
 /// Classifies one answer.
 pub fn classify(archived: &Archived<'_>, answer: &Answer) -> Classified {
     match answer {
-        Answer::Failed { kind, message, redirects } => {
+        Answer::Failed { kind, message, redirects, response } => {
             let verdict = match kind {
                 FailureKind::HttpStatus(404 | 410 | 451) => Verdict::Gone,
                 _ => Verdict::Unreachable,
@@ -126,9 +130,15 @@ pub fn classify(archived: &Archived<'_>, answer: &Answer) -> Classified {
                 verdict,
                 reason: message.clone(),
                 status,
-                final_url: redirects.last().map(|r| r.to.to_string()),
-                headers: header_lines(redirects, &[]),
-                body_hash: None,
+                final_url: match response {
+                    Some(answer) => Some(answer.final_url.to_string()),
+                    None => redirects.last().map(|r| r.to.to_string()),
+                },
+                headers: match response {
+                    Some(answer) => header_lines(&answer.redirects, &answer.exchange.response_headers),
+                    None => header_lines(redirects, &[]),
+                },
+                body_hash: response.as_ref().and_then(|answer| answer.body_sha256.clone()),
                 text_hash: None,
                 article_html: None,
             }
@@ -254,6 +264,7 @@ mod tests {
 
     fn answer(url: &str, final_url: &str, redirects: Vec<Redirect>, body: String) -> Answer {
         Answer::Page(PageAnswer {
+            exchange: None,
             url: Url::parse(url).unwrap(),
             status: 200,
             final_url: Url::parse(final_url).unwrap(),
@@ -270,7 +281,7 @@ mod tests {
     }
 
     fn failed(kind: FailureKind) -> Answer {
-        Answer::Failed { kind, message: kind.label().into_owned(), redirects: Vec::new() }
+        Answer::Failed { kind, message: kind.label().into_owned(), redirects: Vec::new(), response: None }
     }
 
     #[test]

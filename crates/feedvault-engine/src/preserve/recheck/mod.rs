@@ -24,6 +24,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use feedvault_core::Article;
 use feedvault_fetch::{FailureKind, FetchError, Fetched, RequestSpec, Response, Source, Validators};
+use feedvault_store::CaptureLink;
 use feedvault_store::Store;
 use feedvault_store::checks::{CheckState, CheckUpdate, DueCheck, EvidenceRow};
 use tokio::task::JoinSet;
@@ -31,7 +32,7 @@ use url::Url;
 
 use super::{FullText, pages, refetch};
 use crate::settings::{FeedSettings, Settings};
-use crate::{Result, VaultWriter, config_file};
+use crate::{CaptureKind, RawResponse, Result, VaultWriter, config_file};
 use classify::{Answer, Archived, Classified, PageAnswer, Verdict};
 use evidence::Record;
 use rules::{EvidenceKind, Rules};
@@ -175,13 +176,7 @@ pub(crate) fn run(
                 // In a task of its own, so a panic while fetching is this check's failure.
                 let fetch =
                     tokio::spawn(async move { fetcher.fetch_with(&source, &Validators::default(), &spec).await });
-                let fetched = fetch.await.unwrap_or_else(|crash| {
-                    Err(FetchError {
-                        kind: FailureKind::Other,
-                        message: format!("the fetch crashed ({crash})"),
-                        retry_after: None,
-                    })
-                });
+                let fetched = fetch.await.unwrap_or_else(|crash| Err(FetchError::crashed(crash)));
                 let answer = answer_of(url, fetched);
                 let classified = tokio::task::spawn_blocking(move || {
                     let archived = Archived { title: &title, how: &how, text_hash: reference.as_deref() };
@@ -210,7 +205,7 @@ pub(crate) fn run(
         spawn_next(&mut running, &mut next);
         let Ok(done) = joined else { continue };
         let job = &jobs[done.at];
-        let (update, job_records) = settle(writer, &rules, job, done, now, &mut report)?;
+        let (update, job_records) = settle(writer, settings, &rules, job, done, now, &mut report)?;
         updates.push(update);
         records.extend(job_records);
         if updates.len() >= BATCH {
@@ -243,36 +238,52 @@ fn archived_text_hash(writer: &VaultWriter, path: &str) -> Option<String> {
 /// A fetch's outcome as an [`Answer`].
 fn answer_of(url: Url, fetched: std::result::Result<Response, FetchError>) -> Answer {
     match fetched {
-        Err(err) => Answer::Failed { kind: err.kind, message: err.message, redirects: Vec::new() },
+        Err(err) => Answer::Failed {
+            kind: err.kind,
+            message: err.message,
+            redirects: err.answer.as_ref().map(|a| a.redirects.clone()).unwrap_or_default(),
+            response: err.answer,
+        },
         Ok(response) => match response.fetched {
             Fetched::NotModified => Answer::Failed {
                 kind: FailureKind::HttpStatus(304),
                 message: "HTTP 304 to an unconditional request".into(),
                 redirects: response.redirects,
+                response: None,
             },
             Fetched::Body(body) => {
-                let mut headers = Vec::new();
-                if let Some(etag) = body.validators.etag {
-                    headers.push(("ETag".to_owned(), etag));
-                }
-                if let Some(modified) = body.validators.last_modified {
-                    headers.push(("Last-Modified".to_owned(), modified));
-                }
-                if let Some(location) = body.content_location {
-                    headers.push(("Content-Location".to_owned(), location.to_string()));
-                }
+                let headers = match &response.exchange {
+                    Some(exchange) => exchange.response_headers.clone(),
+                    None => body_headers(&body),
+                };
                 Answer::Page(PageAnswer {
                     url,
                     status: response.status,
                     final_url: response.final_url,
                     redirects: response.redirects,
                     headers,
+                    exchange: response.exchange,
                     charset: body.charset,
                     body: body.bytes,
                 })
             }
         },
     }
+}
+
+/// The headers a body from a file carries: its validators and Content-Location.
+fn body_headers(body: &feedvault_fetch::Body) -> Vec<(String, String)> {
+    let mut headers = Vec::new();
+    if let Some(etag) = &body.validators.etag {
+        headers.push(("ETag".to_owned(), etag.clone()));
+    }
+    if let Some(modified) = &body.validators.last_modified {
+        headers.push(("Last-Modified".to_owned(), modified.clone()));
+    }
+    if let Some(location) = &body.content_location {
+        headers.push(("Content-Location".to_owned(), location.to_string()));
+    }
+    headers
 }
 
 fn crashed(why: &str) -> Classified {
@@ -289,8 +300,10 @@ fn crashed(why: &str) -> Classified {
 }
 
 /// What one check leaves: its state, its evidence and, for an edit, a revision.
+#[allow(clippy::too_many_arguments)]
 fn settle(
     writer: &mut VaultWriter,
+    settings: &Settings,
     rules: &Rules,
     job: &Job,
     done: Done,
@@ -319,7 +332,7 @@ fn settle(
     if let (Some(html), Some(page)) = (&classified.article_html, &done.page) {
         match write_revision(writer, due, html.clone(), now) {
             Ok(content_hash) => {
-                keep_page_of_revision(page, &due.path, &content_hash);
+                keep_page_of_revision(writer, settings, page, &due.path, now)?;
                 revision = Some(content_hash);
             }
             Err(why) => {
@@ -386,12 +399,20 @@ fn write_revision(
     row.map(|r| r.content_hash).ok_or_else(|| format!("{} is no longer recorded", due.path))
 }
 
-/// Where the page response that showed an edit and the revision it made are both at
-/// hand: the request URL (`page.url`), final URL, status, kept headers and body,
-/// and the revised article's path and content hash. Raw captures keep the response
-/// here; until then nothing more is kept of it than the evidence's body hash.
-fn keep_page_of_revision(page: &PageAnswer, article_path: &str, content_hash: &str) {
-    let _ = (page, article_path, content_hash);
+/// Keeps the page response that showed an edit as a raw capture of the revision it
+/// made (when captures are on; a page read from a file has no exchange to keep).
+fn keep_page_of_revision(
+    writer: &mut VaultWriter,
+    settings: &Settings,
+    page: &PageAnswer,
+    article_path: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(exchange) = page.exchange.clone() else { return Ok(()) };
+    let raw = RawResponse { exchange, final_url: page.final_url.clone(), body: page.body.clone() };
+    let version = CaptureLink { article_path: article_path.to_owned(), seen_at: now.timestamp_millis() };
+    writer.keep_capture(settings, CaptureKind::Page, &raw, &[version])?;
+    Ok(())
 }
 
 /// Writes the evidence (synced) and then records the checks in state.db.
