@@ -502,6 +502,7 @@ enabled = {images_enabled}
 max_bytes = {images_max_bytes}
 types = [{images_types}]
 per_article = {images_per_article}
+
 [preserve.recheck]
 # Check each archived article's page again this long after it was archived (a
 # feed may say recheck = false): unchanged, changed (a new revision, marked as

@@ -218,6 +218,9 @@ fn takedowns_edits_and_noise() {
         let gone: Vec<_> = article.evidence.iter().filter(|e| e.kind == "gone").collect();
         assert!(gone.len() >= 3, "{name}: {:?}", article.evidence);
         assert!(gone.iter().all(|e| e.status == code), "{name}: {gone:?}");
+        // Every gone answer keeps what answered: its headers and its body's hash.
+        assert!(gone.iter().all(|e| e.body_hash.as_deref().is_some_and(|h| h.len() == 64)), "{name}: {gone:?}");
+        assert!(gone.iter().all(|e| e.headers.to_ascii_lowercase().contains("content-type:")), "{name}: {gone:?}");
         let removed_at = article.removed_at.unwrap();
         assert!(removed_at - gone[0].at >= 14 * 86_400_000, "{name}: removed too early");
         assert_eq!(article.evidence.last().unwrap().kind, "removed");
@@ -244,6 +247,13 @@ fn takedowns_edits_and_noise() {
     assert!(current.contains("twenty residents were") && !current.contains("AD-TWO"), "{current}");
     let row_hash = content_hash(root, &edited_path);
     assert_eq!(changed[0].content_hash.as_deref(), Some(row_hash.as_str()));
+    // The page that showed the edit is kept as the new version's raw capture.
+    let captures = vault.article_captures(&edited_path).unwrap();
+    let page_capture = captures.iter().find(|c| c.seen_at == changed[0].at).expect("the edit's page was captured");
+    assert_eq!(page_capture.capture.kind, "page");
+    assert_eq!(page_capture.capture.status, 200);
+    let kept = vault.capture_body(&page_capture.capture).unwrap();
+    assert!(String::from_utf8_lossy(&kept).contains("twenty residents were"));
     // Flapping and unchanged pages leave no evidence at all.
     for name in ["flapping", "unchanged"] {
         assert!(vault.check_evidence(&article_path(&vault, name)).unwrap().is_empty(), "{name}");
