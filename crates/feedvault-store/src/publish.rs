@@ -20,7 +20,8 @@ pub enum ChangeKind {
     Revision,
     /// A list or README index.
     Index,
-    /// A kept image under assets/, or the records file beside them.
+    /// A preserved file: a kept image under assets/ or a raw capture under captures/,
+    /// or the records file beside them.
     Asset,
 }
 

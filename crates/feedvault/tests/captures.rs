@@ -419,3 +419,36 @@ fn refetch_text_keeps_the_page_of_each_revision_it_writes() {
         ]
     );
 }
+
+#[test]
+fn git_publishing_of_the_whole_vault_commits_the_captures() {
+    let dir = new_vault();
+    let vault = dir.path().join("v");
+    let server = Server::start();
+    server.route("/one.xml", Response::ok("application/rss+xml; charset=utf-8", rss("zh", &V1)));
+    subscribe(&vault, "one", &server.url("/one.xml"));
+    let remote = dir.path().join("r.git");
+    let init = std::process::Command::new("git").args(["init", "--quiet", "--bare"]).arg(&remote).status().unwrap();
+    assert!(init.success());
+    let settings = vault.join("feedvault.toml");
+    let text = fs::read_to_string(&settings).unwrap();
+    let table = format!("\n[publish.git]\nremotes = [{:?}]\ninclude = \"vault\"\ninterval = \"0s\"\n", remote);
+    fs::write(&settings, format!("{text}{table}")).unwrap();
+    fetch(&vault);
+    server.route("/one.xml", Response::ok("application/rss+xml; charset=utf-8", rss("zh", &V2)));
+    fetch(&vault);
+    let listed = std::process::Command::new("git")
+        .args(["ls-tree", "-r", "--name-only", "main"])
+        .current_dir(&remote)
+        .output()
+        .unwrap();
+    let committed: BTreeSet<String> = String::from_utf8(listed.stdout).unwrap().lines().map(str::to_owned).collect();
+    let kept: BTreeSet<String> =
+        kept_bodies(&vault).keys().map(|hash| format!("captures/{}/{hash}.zst", &hash[..2])).collect();
+    assert_eq!(kept.len(), 2, "both versions of the feed were captured");
+    assert!(kept.is_subset(&committed), "{kept:?} not all in {committed:?}");
+    assert!(committed.contains("captures/records.jsonl"), "{committed:?}");
+    let log =
+        std::process::Command::new("git").args(["log", "--format=%s", "main"]).current_dir(&remote).output().unwrap();
+    assert_eq!(String::from_utf8(log.stdout).unwrap().lines().count(), 2, "one commit per fetch that archived");
+}

@@ -1,6 +1,7 @@
 //! Which vault paths a commit may carry (`[publish.git] include`). Derived files
 //! (state.db, index/), the lock, temporary files and secrets never are, whatever
-//! the settings say.
+//! the settings say; kept images (assets/) only with `include_assets`, raw captures
+//! (captures/) with it or with `include = "vault"`.
 
 use std::path::Path;
 
@@ -36,8 +37,13 @@ impl Selection {
         if NEVER.contains(&top) || path.rsplit('/').next().is_some_and(is_temp_name) {
             return false;
         }
+        // Preserved images only when asked (git hosts limit sizes); raw captures when
+        // asked too, or as part of the whole vault.
         if top == "assets" {
             return self.assets;
+        }
+        if top == "captures" {
+            return self.assets || self.include == Include::Vault;
         }
         match self.include {
             Include::Archive => ARCHIVE_ROOTS.contains(&top),
@@ -98,6 +104,8 @@ mod tests {
             assert!(!archive.includes(no), "{no}");
         }
         assert!(selection(Include::Archive, true).includes("assets/ab/cd"));
+        assert!(selection(Include::Archive, true).includes("captures/ab/cd.zst"));
+        assert!(!selection(Include::Vault, false).includes("assets/ab/cd"));
     }
 
     #[test]

@@ -21,7 +21,7 @@ use feedvault_store::{CaptureLink, CaptureRow};
 use url::Url;
 
 use crate::settings::Settings;
-use crate::{Result, VaultWriter};
+use crate::{ChangeKind, Result, Unpublished, VaultWriter};
 
 /// What a capture was of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,12 +74,23 @@ impl VaultWriter {
         if !settings.preserve.captures || versions.is_empty() {
             return Ok(None);
         }
-        let (body_hash, _) = files::keep_body(&self.root, &response.body)?;
+        let (body_hash, written) = files::keep_body(&self.root, &response.body)?;
+        let mut journal = vec![asset_file(files::RECORDS.to_owned())];
+        if written {
+            journal.push(asset_file(files::body_path(&body_hash)));
+        }
         let row = capture_row(kind, response, body_hash);
         files::append_record(&self.root, &CaptureRecord::new(&row, versions))?;
         self.archiver.store_mut().record_capture(&row, versions)?;
+        // Committed by git publishing with the other preserved files (include_assets).
+        self.mark_unpublished(&journal)?;
         Ok(Some(row.id))
     }
+}
+
+/// A file under captures/ for the publish journal.
+fn asset_file(path: String) -> Unpublished {
+    Unpublished { path, feed: None, change: ChangeKind::Asset }
 }
 
 /// The state.db row of a response whose body is kept under `body_hash`.
