@@ -13,7 +13,6 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use feedvault_engine::{ChangeKind, Unpublished};
-use std::io::Write as _;
 
 use git2::{FileMode, ObjectType, Oid, Repository, Signature, Time, build::TreeUpdateBuilder};
 
@@ -143,9 +142,8 @@ fn build(
         .commit(None, &signature, &signature, &message, &tree, &parents)
         .map_err(git_error("writing the commit"))?;
     let pack = pack_new_objects(odb, baseline, &tree, id, touched)?;
-    let mut writer = odb.packwriter().map_err(git_error("writing the pack"))?;
-    writer.write_all(&pack).map_err(|source| GitError::Io { path: repo.path().join("objects/pack"), source })?;
-    writer.commit().map_err(git_error("writing the pack"))?;
+    pack.install(repo.path()).map_err(|source| GitError::Io { path: repo.path().join("objects/pack"), source })?;
+    odb.refresh().map_err(git_error("reading the new pack"))?;
     Ok((id, summary))
 }
 
@@ -158,7 +156,7 @@ fn pack_new_objects(
     tree: &git2::Tree<'_>,
     commit: Oid,
     touched: &[Touched<'_>],
-) -> Result<Vec<u8>> {
+) -> Result<pack::Pack> {
     let mut objects = vec![commit, tree.id()];
     let mut folders: Vec<&str> = touched.iter().flat_map(|t| ancestors(t.path)).collect();
     folders.sort_unstable();

@@ -331,3 +331,35 @@ fn a_held_index_lock_stops_the_commit_before_anything_is_written() {
     assert_eq!(git(&base, &["status", "--porcelain", "--untracked-files=no"]), "");
     git(&base, &["fsck", "--strict", "--no-progress"]);
 }
+
+#[test]
+fn only_the_index_this_module_wrote_skips_its_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = repository(dir.path(), 10, &[]);
+    let index = base.join(".git/index");
+    let read = |path: &Path| (fs::metadata(path).unwrap(), fs::read(path).unwrap());
+    let (meta, bytes) = read(&index);
+    assert!(!stamp::matches(&index, &meta, &bytes), "git wrote it");
+    change(&base);
+    stage_ours(&base).unwrap().apply().unwrap();
+    let (meta, bytes) = read(&index);
+    assert!(stamp::matches(&index, &meta, &bytes), "ours, untouched since");
+    // The same bytes written again by someone else: not ours any more.
+    let copy = base.join(".git/index.copy");
+    fs::write(&copy, &bytes).unwrap();
+    fs::rename(&copy, &index).unwrap();
+    let (meta, bytes) = read(&index);
+    assert!(!stamp::matches(&index, &meta, &bytes), "another inode");
+    // Damaged after feedvault wrote it: checked again, and refused.
+    stage_ours(&base).unwrap().apply().unwrap();
+    let mut damaged = fs::read(&index).unwrap();
+    damaged[40] ^= 1;
+    let mut file = fs::OpenOptions::new().write(true).open(&index).unwrap();
+    file.write_all(&damaged).unwrap();
+    // Written in place (the clock may not have ticked since feedvault's write).
+    file.set_modified(SystemTime::now() - Duration::from_secs(60)).unwrap();
+    drop(file);
+    let (meta, bytes) = read(&index);
+    assert!(!stamp::matches(&index, &meta, &bytes), "written since");
+    assert_eq!(IndexFile::parse(&bytes).err(), Some(Refusal::Checksum));
+}
