@@ -12,13 +12,13 @@
 //! vault keeps them. One JSON line per vault, then one with the ratios (`--only on`
 //! or `--only off` runs one vault).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use crate::loopback::{self, Reply, Request};
 use anyhow::{Result, bail};
 use feedvault_engine::{CycleOptions, Outcome, Vault};
 use serde_json::json;
@@ -31,12 +31,19 @@ pub fn run(feeds: usize, rounds: usize, items: usize, changed: f64, modes: &[boo
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let address = listener.local_addr()?;
     let served = versions.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let served = served.clone();
-            std::thread::spawn(move || serve(stream, items, &served));
-        }
-    });
+    // `/feed/N.xml` is feed N at its current version.
+    loopback::spawn(
+        listener,
+        Arc::new(move |request: &Request| {
+            let path = &request.path;
+            let number = path.strip_prefix("/feed/").and_then(|p| p.strip_suffix(".xml")).and_then(|n| n.parse().ok());
+            let version = number.and_then(|n: usize| served.read().ok().and_then(|v| v.get(n).copied()));
+            match (number, version) {
+                (Some(f), Some(version)) => Reply::ok("application/rss+xml", feed(f, version, items)),
+                _ => Reply::not_found(),
+            }
+        }),
+    );
     let changing = ((feeds as f64 * changed).round() as usize).min(feeds);
     let mut lines = Vec::new();
     for &captures in modes {
@@ -217,47 +224,4 @@ fn feed(f: usize, version: usize, items: usize) -> String {
     }
     out.push_str("</channel></rss>");
     out
-}
-
-/// HTTP/1.1 with keep-alive: `/feed/N.xml` is feed N at its current version.
-fn serve(stream: TcpStream, items: usize, versions: &Versions) {
-    let Ok(clone) = stream.try_clone() else { return };
-    let mut reader = BufReader::new(clone);
-    let mut writer = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
-        let mut length = 0usize;
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
-                break;
-            }
-            if let Some((k, v)) = header.split_once(':')
-                && k.eq_ignore_ascii_case("content-length")
-            {
-                length = v.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut sink = vec![0; length.min(1 << 16)];
-        let _ = reader.read_exact(&mut sink);
-        let number = path.strip_prefix("/feed/").and_then(|p| p.strip_suffix(".xml")).and_then(|n| n.parse().ok());
-        let version = number.and_then(|n: usize| versions.read().ok().and_then(|v| v.get(n).copied()));
-        let response = match (number, version) {
-            (Some(f), Some(version)) => {
-                let body = feed(f, version, items);
-                format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {}\r\n\r\n{body}",
-                    body.len()
-                )
-            }
-            _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_owned(),
-        };
-        if writer.write_all(response.as_bytes()).is_err() {
-            return;
-        }
-    }
 }

@@ -7,13 +7,14 @@
 //! it lifted (64 at once, 64 per host, no delay).
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Read;
+use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::loopback::{self, Reply, Request};
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 
@@ -31,12 +32,18 @@ pub fn run(feeds: usize, items: usize, binary: &Path) -> Result<()> {
             .or_else(|_| TcpListener::bind("127.0.0.1:0"))?;
         ports.push(listener.local_addr()?);
         let bodies = bodies.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let bodies = bodies.clone();
-                std::thread::spawn(move || serve(stream, &bodies));
-            }
-        });
+        // A matching If-None-Match gets 304.
+        loopback::spawn(
+            listener,
+            Arc::new(move |request: &Request| {
+                let etag = format!("\"{}\"", request.path.len());
+                match bodies.get(&request.path) {
+                    Some(_) if request.if_none_match.as_deref() == Some(etag.as_str()) => Reply::not_modified(&etag),
+                    Some(body) => Reply::ok("application/rss+xml", body.clone()).header("ETag", etag),
+                    None => Reply::not_found(),
+                }
+            }),
+        );
     }
     for (label, limits) in [
         ("default politeness", "concurrency = 16\nper_host = 2\nhost_delay = \"1s\"\n"),
@@ -128,56 +135,4 @@ fn feed(f: usize, items: usize) -> String {
     }
     out.push_str("</channel></rss>");
     out
-}
-
-/// HTTP/1.1 with keep-alive; a matching If-None-Match gets 304.
-fn serve(stream: TcpStream, bodies: &HashMap<String, Vec<u8>>) {
-    let mut reader = BufReader::new(match stream.try_clone() {
-        Ok(s) => s,
-        Err(_) => return,
-    });
-    let mut writer = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
-        let mut if_none_match = None;
-        let mut length = 0;
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
-                break;
-            }
-            let lower = header.to_ascii_lowercase();
-            if let Some(v) = lower.strip_prefix("if-none-match:") {
-                if_none_match = Some(v.trim().to_owned());
-            }
-            if let Some(v) = lower.strip_prefix("content-length:") {
-                length = v.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut sink = vec![0; length];
-        let _ = reader.read_exact(&mut sink);
-        let etag = format!("\"{}\"", path.len());
-        let response = match bodies.get(&path) {
-            Some(_) if if_none_match.as_deref() == Some(etag.as_str()) => {
-                format!("HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nContent-Length: 0\r\n\r\n").into_bytes()
-            }
-            Some(body) => {
-                let mut r = format!(
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nETag: {etag}\r\nContent-Length: {}\r\n\r\n",
-                    body.len()
-                )
-                .into_bytes();
-                r.extend_from_slice(body);
-                r
-            }
-            None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec(),
-        };
-        if writer.write_all(&response).is_err() {
-            return;
-        }
-    }
 }

@@ -6,13 +6,13 @@
 //! 1 s between requests to a host would time the delay, not feedvault).
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
+use crate::loopback::{self, Reply, Request};
 use anyhow::{Context, Result};
 use feedvault_engine::{CycleOptions, Vault};
 use serde_json::json;
@@ -32,12 +32,13 @@ pub fn run(articles: usize) -> Result<()> {
     let images = Arc::new(images);
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let base = format!("http://{}", listener.local_addr()?);
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let images = images.clone();
-            std::thread::spawn(move || serve(stream, &images));
-        }
-    });
+    loopback::spawn(
+        listener,
+        Arc::new(move |request: &Request| match images.get(&request.path) {
+            Some(body) => Reply::ok("image/png", body.clone()),
+            None => Reply::not_found(),
+        }),
+    );
     let dir = tempfile::tempdir()?;
     let feed = dir.path().join("feed.xml");
     std::fs::write(&feed, feed_xml(articles, &base))?;
@@ -107,46 +108,6 @@ fn feed_xml(articles: usize, base: &str) -> String {
     }
     out.push_str("</channel></rss>\n");
     out
-}
-
-/// HTTP/1.1 with keep-alive: the image at the path, or 404.
-fn serve(stream: TcpStream, images: &HashMap<String, Vec<u8>>) {
-    let mut reader = BufReader::new(match stream.try_clone() {
-        Ok(s) => s,
-        Err(_) => return,
-    });
-    let mut writer = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
-        let mut length = 0;
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
-                break;
-            }
-            if let Some(v) = header.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut sink = vec![0; length];
-        let _ = reader.read_exact(&mut sink);
-        let written = match images.get(&path) {
-            Some(body) => writer
-                .write_all(
-                    format!("HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\n\r\n", body.len())
-                        .as_bytes(),
-                )
-                .and_then(|()| writer.write_all(body)),
-            None => writer.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"),
-        };
-        if written.is_err() {
-            return;
-        }
-    }
 }
 
 fn walk(dir: &Path, each: &mut dyn FnMut(&std::fs::Metadata)) -> Result<()> {

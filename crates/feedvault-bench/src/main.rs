@@ -24,6 +24,7 @@ mod corpus;
 mod engine;
 mod fetching;
 mod images;
+mod loopback;
 mod rechecks;
 mod search;
 mod segmentation;

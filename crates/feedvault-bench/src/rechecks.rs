@@ -7,12 +7,12 @@
 //! per-host limit. Reports the time to schedule and to pick the due work from
 //! state.db, and the checks per second.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::loopback::{self, Handler, Reply, Request};
 use anyhow::{Result, bail};
 use chrono::Utc;
 use feedvault_engine::Vault;
@@ -38,12 +38,7 @@ pub fn run(articles: usize, hosts: usize, delay_ms: u64) -> Result<()> {
         addresses.push(listener.local_addr()?);
         let count = Arc::new(HostCount::default());
         counts.push(count.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let count = count.clone();
-                std::thread::spawn(move || serve(stream, &count));
-            }
-        });
+        loopback::spawn(listener, count);
     }
     let dir = tempfile::tempdir()?;
     let root = dir.path().join("vault");
@@ -146,41 +141,6 @@ pub fn run(articles: usize, hosts: usize, delay_ms: u64) -> Result<()> {
     Ok(())
 }
 
-/// Answers every request with a small article page (keep-alive), counting requests
-/// in flight: from reading the request line to having written the answer.
-fn serve(stream: TcpStream, count: &HostCount) {
-    let Ok(clone) = stream.try_clone() else { return };
-    let mut reader = BufReader::new(clone);
-    let mut writer = stream;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let now = count.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-        count.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        count.requests.fetch_add(1, Ordering::SeqCst);
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header).unwrap_or(0) == 0 || header.trim().is_empty() {
-                break;
-            }
-        }
-        let id = line.split_whitespace().nth(1).and_then(|p| p.rsplit('/').next()).unwrap_or("0").to_owned();
-        let body = page(&id);
-        let head = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
-        // One write: a head and body written apart wait out the client's delayed ACK.
-        let written = writer.write_all(format!("{head}{body}").as_bytes());
-        count.in_flight.fetch_sub(1, Ordering::SeqCst);
-        if written.is_err() {
-            return;
-        }
-    }
-}
-
 /// Pages classified per second on one thread, fetching aside (readability and the
 /// title and text comparisons: the CPU side of a check).
 fn classify_rate(address: &SocketAddr) -> f64 {
@@ -218,4 +178,20 @@ fn page(id: &str) -> String {
         paragraph.repeat(3),
         paragraph.repeat(2)
     )
+}
+
+/// Answers every request with a small article page, counting requests in flight:
+/// from reading the request to having written the answer.
+impl Handler for HostCount {
+    fn answer(&self, request: &Request) -> Reply {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        self.requests.fetch_add(1, Ordering::SeqCst);
+        let id = request.path.rsplit('/').next().unwrap_or("0");
+        Reply::ok("text/html; charset=utf-8", page(id))
+    }
+
+    fn written(&self) {
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
