@@ -231,6 +231,7 @@ impl Vault {
         let recorded = self.reader.recorded_files()?;
         let mut problems = feedvault_archive::verify::verify(&self.root, &recorded, progress)?;
         problems.extend(preserve::images::verify(&self.root, &self.reader.assets()?)?);
+        problems.extend(self.verify_captures()?);
         match self.index() {
             Ok(index) => problems.extend(index::compare(index, &self.reader.article_paths()?)?),
             Err(err) => problems.push(err.to_string()),

@@ -452,3 +452,26 @@ fn git_publishing_of_the_whole_vault_commits_the_captures() {
         std::process::Command::new("git").args(["log", "--format=%s", "main"]).current_dir(&remote).output().unwrap();
     assert_eq!(String::from_utf8(log.stdout).unwrap().lines().count(), 2, "one commit per fetch that archived");
 }
+
+#[test]
+fn verify_finds_an_altered_and_a_missing_capture_body() {
+    let (_dir, vault, _server, _v1, _v2) = fetched_twice_changed_once();
+    let verify = || feedvault(&vault).arg("verify").output().unwrap();
+    let clean = verify();
+    assert!(clean.status.success(), "{}", String::from_utf8_lossy(&clean.stdout));
+    let bodies: Vec<PathBuf> = files_under(&vault.join("captures"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "zst"))
+        .collect();
+    assert_eq!(bodies.len(), 2);
+    // Another body's bytes under the first one's name: decompresses, but not to its hash.
+    fs::copy(&bodies[1], &bodies[0]).unwrap();
+    fs::remove_file(&bodies[1]).unwrap();
+    let found = verify();
+    assert!(!found.status.success());
+    let report = String::from_utf8_lossy(&found.stdout);
+    for body in &bodies {
+        let shown = body.strip_prefix(&vault).unwrap().to_string_lossy().into_owned();
+        assert!(report.contains(&format!("{shown}: a kept capture body is missing or altered")), "{shown}: {report}");
+    }
+}

@@ -10,6 +10,7 @@
 //! [`keep_pages`]. Reading back is [`read`].
 
 pub mod read;
+mod verify;
 
 use chrono::{DateTime, Utc};
 use feedvault_archive::ArchiveReport;
