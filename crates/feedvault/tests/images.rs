@@ -263,9 +263,15 @@ fn images_are_kept_once_by_hash_checked_by_their_bytes_and_failures_stay_per_ite
     let article = fs::read_to_string(vault.join(&first_article)).unwrap();
     assert!(article.contains("<img src=\"/img/a.png\" alt=\"A\">") && article.contains(&weserv), "{article}");
 
-    // Fetched again: nothing kept is downloaded again, a permanent failure is not
-    // tried again.
-    feedvault(&vault).args(["fetch", "--force"]).assert().success();
+    // Item 1 revised (its images looked at again): nothing kept is downloaded again,
+    // a permanent failure is not tried again.
+    let revised = [("1", server.url("/a/1"), format!("{first}<p>rev</p>")), items[1].clone()];
+    server.route("/feed.xml", Serve::Ok("application/rss+xml", rss(&revised).into_bytes()));
+    feedvault(&vault)
+        .args(["fetch", "--force"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("pics: 0 new, 1 revised"));
     assert_eq!(server.requests(&host, "/img/a.png").len(), 1);
     assert_eq!(server.requests(&host, "/img/missing.png").len(), 1);
     assert_eq!(server.requests(&host, "/img/fake.png").len(), 1);
@@ -297,8 +303,14 @@ fn images_are_kept_once_by_hash_checked_by_their_bytes_and_failures_stay_per_ite
         .success()
         .stdout(predicate::str::contains("Recorded 8 kept images again from assets/records.jsonl."));
     feedvault(&vault).arg("verify").assert().success();
-    // And they are known again: the next fetch downloads nothing kept.
-    feedvault(&vault).args(["fetch", "--force"]).assert().success();
+    // And they are known again: item 2 revised, its kept image is not downloaded again.
+    let again = [revised[0].clone(), ("2", items[1].1.clone(), format!("{}<p>rev</p>", items[1].2))];
+    server.route("/feed.xml", Serve::Ok("application/rss+xml", rss(&again).into_bytes()));
+    feedvault(&vault)
+        .args(["fetch", "--force"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("pics: 0 new, 1 revised"));
     assert_eq!(server.requests(&host, "/img/a-copy.png").len(), 1);
 }
 

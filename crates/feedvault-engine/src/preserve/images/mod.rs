@@ -97,7 +97,12 @@ pub(crate) fn keep(
         let known: HashMap<String, ArticleAsset> =
             writer.archiver.store().article_assets(path)?.into_iter().map(|a| (a.url.clone(), a)).collect();
         for reference in find::references(&article.body, &article.url).into_iter().take(per_article) {
-            if known.get(&reference.key).is_some_and(|a| a.kept.is_ok() || !a.retry) {
+            // A failure is tried again on the retry pass's terms only: never more than
+            // MAX_ATTEMPTS in all, never sooner than RETRY_AFTER_MS after the last try.
+            let retry_due = |a: &ArticleAsset| {
+                a.retry && a.attempts < MAX_ATTEMPTS && a.tried_at <= now.timestamp_millis() - RETRY_AFTER_MS
+            };
+            if known.get(&reference.key).is_some_and(|a| a.kept.is_ok() || !retry_due(a)) {
                 continue;
             }
             if let Some(asset) = writer.archiver.store().kept_url(&reference.key)? {
