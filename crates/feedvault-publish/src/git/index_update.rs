@@ -261,7 +261,7 @@ mod stamp {
     }
 
     fn line(meta: &Metadata, trailer: &[u8]) -> String {
-        let hex: String = trailer.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = data_encoding::HEXLOWER.encode(trailer);
         let (len, ino) = (meta.len(), meta.ino());
         let (ctime, ctime_ns, mtime, mtime_ns) = (meta.ctime(), meta.ctime_nsec(), meta.mtime(), meta.mtime_nsec());
         format!("{len} {ino} {ctime}.{ctime_ns} {mtime}.{mtime_ns} {hex}\n")
