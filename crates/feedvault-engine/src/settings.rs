@@ -307,7 +307,7 @@ impl Settings {
             proxy,
             allow_insecure_redirects: feed.allow_insecure_redirects,
             public_only: feed.public_only,
-            max_bytes: None,
+            ..RequestSpec::default()
         })
     }
 }

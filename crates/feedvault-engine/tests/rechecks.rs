@@ -252,6 +252,7 @@ fn takedowns_edits_and_noise() {
     let page_capture = captures.iter().find(|c| c.seen_at == changed[0].at).expect("the edit's page was captured");
     assert_eq!(page_capture.capture.kind, "page");
     assert_eq!(page_capture.capture.status, 200);
+    assert_eq!(changed[0].body_hash.as_ref(), Some(&page_capture.capture.body_hash), "one hash for one body");
     let kept = vault.capture_body(&page_capture.capture).unwrap();
     assert!(String::from_utf8_lossy(&kept).contains("twenty residents were"));
     // Flapping and unchanged pages leave no evidence at all.

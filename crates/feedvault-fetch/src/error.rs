@@ -29,8 +29,9 @@ pub struct ErrorAnswer {
     pub exchange: crate::Exchange,
     pub final_url: url::Url,
     pub redirects: Vec<crate::Redirect>,
-    /// SHA-256 (hex) of the body, `None` when it could not be read whole within the
-    /// limit and the fetch's time limits.
+    /// SHA-256 (hex) of the body; `None` unless the request asked for it
+    /// (`RequestSpec::hash_error_body`) and the body was read whole within the limit
+    /// and the fetch's time limits.
     pub body_sha256: Option<String>,
     pub body_len: usize,
 }

@@ -165,12 +165,15 @@ impl Fetcher {
                 Fetched::Body(self.read_body(response, &url, deadline, spec.max_bytes).await?)
             } else {
                 let mut error = status_error(status, response.headers(), &url);
-                let body = self.read_body(response, &url, deadline, Some(ERROR_BODY_LIMIT)).await.ok();
+                let body = match spec.hash_error_body {
+                    true => self.read_body(response, &url, deadline, Some(ERROR_BODY_LIMIT)).await.ok(),
+                    false => None,
+                };
                 error.answer = Some(Box::new(ErrorAnswer {
                     exchange,
                     final_url: url,
                     redirects,
-                    body_sha256: body.as_ref().map(|b| feedvault_core::identity::sha256_hex(&[&b.bytes])),
+                    body_sha256: body.as_ref().map(|b| feedvault_core::identity::file_hash(&b.bytes)),
                     body_len: body.map_or(0, |b| b.bytes.len()),
                 }));
                 return Err(error);

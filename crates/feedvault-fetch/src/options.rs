@@ -123,6 +123,10 @@ pub struct RequestSpec {
     /// A lower size limit for this request than the fetcher's `max_bytes` (images
     /// kept by a vault), enforced the same way while the body streams in.
     pub max_bytes: Option<usize>,
+    /// Read the body of an HTTP error status (up to [`crate::ERROR_BODY_LIMIT`]) to
+    /// hash it into [`crate::ErrorAnswer::body_sha256`]: what re-checks keep as
+    /// evidence. Off, an error status returns as soon as its head arrives.
+    pub hash_error_body: bool,
 }
 
 impl RequestSpec {

@@ -8,7 +8,9 @@ mod support;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use feedvault_fetch::{FailureKind, FetchError, FetchOptions, Fetched, Fetcher, ProxyChoice, Source, Validators};
+use feedvault_fetch::{
+    FailureKind, FetchError, FetchOptions, Fetched, Fetcher, ProxyChoice, RequestSpec, Source, Validators,
+};
 use support::{Server, THREAD_LIMIT, feed, respond, within};
 
 const LIMIT: Duration = Duration::from_secs(20);
@@ -51,6 +53,8 @@ fn server() -> Server {
                 std::thread::sleep(Duration::from_millis(100));
             }
         }
+        "/404" => respond(stream, 404, &[("X-Served-By", "edge-7")], b"<p>gone</p>"),
+        "/404-huge" => respond(stream, 404, &[], &vec![b'x'; feedvault_fetch::ERROR_BODY_LIMIT + 1]),
         _ => respond(stream, 200, &[], &feed("ok")),
     })
 }
@@ -109,5 +113,32 @@ fn informational_answers() {
         let endless = fail(&fetcher, server.url("/102-forever"), &Validators::default()).await;
         assert_eq!(endless.kind, FailureKind::Timeout, "{}", endless.message);
         assert!(endless.message.contains("waiting for the response"), "{}", endless.message);
+    });
+}
+
+#[test]
+fn an_error_status_hands_back_what_answered_and_hashes_its_body_only_when_asked() {
+    let server = server();
+    within(LIMIT, async {
+        let fetcher = fetcher();
+        let fetch = |path: &str, hash: bool| {
+            let spec = RequestSpec { hash_error_body: hash, ..RequestSpec::default() };
+            let (fetcher, source) = (fetcher.clone(), Source::Http(server.url(path)));
+            async move { fetcher.fetch_with(&source, &Validators::default(), &spec).await.unwrap_err() }
+        };
+        let plain = fetch("/404", false).await;
+        assert_eq!(plain.kind, FailureKind::HttpStatus(404));
+        let answer = plain.answer.expect("the response of the error status");
+        assert_eq!((answer.exchange.status, answer.final_url.path()), (404, "/404"));
+        assert_eq!(answer.exchange.response_header("x-served-by"), Some("edge-7"));
+        assert_eq!((answer.body_sha256, answer.body_len), (None, 0), "not read unless asked");
+
+        let hashed = fetch("/404", true).await.answer.unwrap();
+        // As sha256sum prints it.
+        let digest = "18b01ce4d04693b2029bca7db07b0c25a52141f2a5ddd50d3f2d1acface4efb6";
+        assert_eq!(hashed.body_sha256.as_deref(), Some(digest));
+        assert_eq!(hashed.body_len, 11);
+        let huge = fetch("/404-huge", true).await.answer.unwrap();
+        assert_eq!(huge.body_sha256, None, "a body over the limit is not hashed");
     });
 }

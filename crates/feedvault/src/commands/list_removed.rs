@@ -43,10 +43,10 @@ fn block(article: &RemovedArticle) -> String {
             line.push_str(&format!(" at {url}"));
         }
         if let Some(hash) = &e.body_hash {
-            line.push_str(&format!(" body sha256:{}", &hash[..hash.len().min(16)]));
+            line.push_str(&format!(" body sha256:{}", hash.get(..16).unwrap_or(hash)));
         }
         if let Some(hash) = &e.content_hash {
-            line.push_str(&format!(" revision {}", &hash[..hash.len().min(16)]));
+            line.push_str(&format!(" revision {}", hash.get(..16).unwrap_or(hash)));
         }
         if !e.detail.is_empty() {
             line.push_str(&format!(": {}", e.detail));

@@ -13,7 +13,7 @@
 //! 429, 5xx, other statuses) is unreachable: it says nothing.
 
 use feedvault_core::FailureKind;
-use feedvault_core::identity::sha256_hex;
+use feedvault_core::identity::{file_hash, sha256_hex};
 use feedvault_core::text::strip_tags;
 use feedvault_fetch::{ErrorAnswer, Exchange, Redirect};
 use url::Url;
@@ -154,7 +154,7 @@ fn classify_page(archived: &Archived<'_>, page: &PageAnswer) -> Classified {
         status: Some(page.status),
         final_url: Some(page.final_url.to_string()),
         headers: header_lines(&page.redirects, &page.headers),
-        body_hash: Some(sha256_hex(&[&page.body])),
+        body_hash: Some(file_hash(&page.body)),
         text_hash: None,
         article_html: None,
     };
@@ -222,7 +222,9 @@ pub fn normalize(text: &str) -> String {
 /// A redirect that ends at the site's home page, or at a section the article's path
 /// is under (`/news/2024/a.html` → `/news/`).
 pub fn is_home_or_section(from: &Url, to: &Url) -> bool {
-    if from == to {
+    // Another site's front page (a login, a consent wall) says nothing of this one's.
+    let site = |url: &Url| url.host_str().map(|host| host.trim_start_matches("www.").to_ascii_lowercase());
+    if from == to || site(from) != site(to) {
         return false;
     }
     let from_path = from.path().trim_matches('/');
@@ -407,6 +409,9 @@ mod tests {
         assert!(!is_home_or_section(&u("https://a.example/x/y.html"), &u("https://a.example/x/z.html")));
         assert!(!is_home_or_section(&u("https://a.example/news/a"), &u("https://a.example/newsroom")));
         assert!(!is_home_or_section(&u("https://a.example/"), &u("https://a.example/")));
+        // A login or consent page on another host is not the site's home.
+        assert!(!is_home_or_section(&u("https://a.example/x/y.html"), &u("https://accounts.b.example/?return=x")));
+        assert!(!is_home_or_section(&u("https://a.example/x/y.html"), &u("https://b.example/")));
     }
 
     #[test]

@@ -150,7 +150,8 @@ pub(crate) fn run(
         } else {
             check.state.page_text_hash.clone()
         };
-        let spec = pages::spec_for(&plan.spec, plan.origin.as_ref(), &url);
+        // A gone answer's body is hashed for the evidence.
+        let spec = RequestSpec { hash_error_body: true, ..pages::spec_for(&plan.spec, plan.origin.as_ref(), &url) };
         jobs.push(Job { due: check, url, spec, how: plan.how.clone(), reference });
     }
     writer.archiver.store_mut().record_checks(&finished)?;
@@ -241,7 +242,8 @@ fn answer_of(url: Url, fetched: std::result::Result<Response, FetchError>) -> An
         Err(err) => Answer::Failed {
             kind: err.kind,
             message: err.message,
-            redirects: err.answer.as_ref().map(|a| a.redirects.clone()).unwrap_or_default(),
+            // The redirects of an error status are in its response.
+            redirects: Vec::new(),
             response: err.answer,
         },
         Ok(response) => match response.fetched {
@@ -330,9 +332,12 @@ fn settle(
     );
     let mut revision = None;
     if let (Some(html), Some(page)) = (&classified.article_html, &done.page) {
-        match write_revision(writer, due, html.clone(), now) {
+        match write_revision(writer, settings, due, html.clone(), now) {
             Ok(content_hash) => {
-                keep_page_of_revision(writer, settings, page, &due.path, now)?;
+                // The revision is written: a capture that fails loses no evidence of it.
+                if let Err(err) = keep_page_of_revision(writer, settings, page, &due.path, now) {
+                    report.problems.push(format!("{}: the page of the edit was not kept: {err}", due.path));
+                }
                 revision = Some(content_hash);
             }
             Err(why) => {
@@ -382,6 +387,7 @@ fn settle(
 /// the version now current.
 fn write_revision(
     writer: &mut VaultWriter,
+    settings: &Settings,
     due: &DueCheck,
     html: String,
     now: DateTime<Utc>,
@@ -391,6 +397,13 @@ fn write_revision(
     let article = Article::from_file(&bytes).map_err(|e| format!("{}: not an article file: {e}", due.path))?;
     let item = refetch::item_with_body(due.item_key.as_deref(), &article, html);
     let archived = writer.archiver.archive_items(&due.feed, &[item], now).map_err(|e| e.to_string())?;
+    if archived.changed.is_empty() {
+        return Err("the archiver found nothing new in it".into());
+    }
+    // The revision's images are kept as a fetched revision's are.
+    if let Some(feed) = settings.feed(&due.feed) {
+        super::images::keep(writer, settings, feed, &archived.changed, now).map_err(|e| e.to_string())?;
+    }
     writer
         .indexer
         .add(archived.changed.into_iter().map(|(p, a)| crate::index::document(p, &due.feed, a)).collect())

@@ -215,4 +215,16 @@ mod tests {
         }
         assert_eq!((state.gone_count, state.removed_at), (0, None));
     }
+
+    #[test]
+    fn gone_answers_between_there_answers_never_remove() {
+        let r = Rules { removed_after_checks: 2, removed_after: 0, ..rules() };
+        let mut state = CheckState::default();
+        for i in 0..50 {
+            let verdict = if i % 2 == 0 { Verdict::Gone } else { Verdict::Unchanged };
+            state = after_check(&r, &state, 0, verdict, None, i * D).0;
+            assert!(state.gone_count <= 1, "step {i}: {state:?}");
+            assert_eq!(state.removed_at, None, "step {i}");
+        }
+    }
 }
