@@ -137,25 +137,22 @@ pub fn read_body(root: &Path, hash: &str, limit: u64) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The temporary files a crash left in the shards of `captures/`.
+pub fn temp_files(root: &Path) -> Vec<PathBuf> {
+    let Ok(shards) = fs::read_dir(root.join(FOLDER)) else { return Vec::new() };
+    let shards = shards.flatten().filter(|shard| shard.file_type().is_ok_and(|t| t.is_dir()));
+    let files = shards.flat_map(|shard| fs::read_dir(shard.path()).into_iter().flatten().flatten());
+    files.filter(|file| durable::is_temp_name(&file.file_name().to_string_lossy())).map(|file| file.path()).collect()
+}
+
 /// Removes the temporary files a crash left under `captures/` (never a kept body);
 /// returns how many.
 pub fn remove_temp_files(root: &Path) -> Result<usize> {
-    let folder = root.join(FOLDER);
-    let Ok(shards) = fs::read_dir(&folder) else { return Ok(0) };
-    let mut removed = 0;
-    for shard in shards.flatten() {
-        if !shard.file_type().is_ok_and(|t| t.is_dir()) {
-            continue;
-        }
-        let Ok(files) = fs::read_dir(shard.path()) else { continue };
-        for file in files.flatten() {
-            if durable::is_temp_name(&file.file_name().to_string_lossy()) {
-                fs::remove_file(file.path()).map_err(io_error(file.path()))?;
-                removed += 1;
-            }
-        }
+    let found = temp_files(root);
+    for file in &found {
+        fs::remove_file(file).map_err(io_error(file))?;
     }
-    Ok(removed)
+    Ok(found.len())
 }
 
 fn damaged(path: PathBuf, why: String) -> ArchiveError {

@@ -122,7 +122,6 @@ impl Fetcher {
             if on_origin {
                 request = request.headers(origin_headers.clone());
             }
-            let sent = self.sent_headers(&hop_headers, on_origin.then_some(&origin_headers));
             let head_wait = options.connect_timeout + options.stall_timeout;
             let response = self
                 .bounded(request.send(), deadline, head_wait, &url, "waiting for the response")
@@ -139,6 +138,8 @@ impl Fetcher {
                 continue;
             }
             let cache = CacheHints::from_headers(response.headers());
+            // What the final hop sent and got (a redirect's hop is not kept).
+            let sent = self.sent_headers(&hop_headers, on_origin.then_some(&origin_headers));
             let exchange = Exchange {
                 request_url: start.clone(),
                 at: chrono::Utc::now(),

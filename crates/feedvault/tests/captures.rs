@@ -465,6 +465,9 @@ fn verify_finds_an_altered_and_a_missing_capture_body() {
         .collect();
     assert_eq!(bodies.len(), 2);
     // Another body's bytes under the first one's name: decompresses, but not to its hash.
+    // And a temporary file an interrupted write left beside them.
+    let temp = bodies[0].with_file_name(format!(".x{}", feedvault_archive::durable::TEMP_SUFFIX));
+    fs::write(&temp, b"partial").unwrap();
     fs::copy(&bodies[1], &bodies[0]).unwrap();
     fs::remove_file(&bodies[1]).unwrap();
     let found = verify();
@@ -474,4 +477,5 @@ fn verify_finds_an_altered_and_a_missing_capture_body() {
         let shown = body.strip_prefix(&vault).unwrap().to_string_lossy().into_owned();
         assert!(report.contains(&format!("{shown}: a kept capture body is missing or altered")), "{shown}: {report}");
     }
+    assert!(report.contains(&format!("{}: a temporary file left by an interrupted write", temp.display())), "{report}");
 }

@@ -27,20 +27,23 @@ pub(crate) fn full_texts(
         .into_iter()
         .map(|page| match page {
             Ok(page) => {
-                let html = extract::decode_page(&page.raw.body, page.charset.as_deref());
-                (extract::extract(&html, &page.raw.final_url, how), page.exchange.then_some(page.raw))
+                let html = extract::decode_page(&page.body, page.charset.as_deref());
+                let text = extract::extract(&html, &page.final_url, how);
+                let RawPage { body, final_url, exchange, .. } = page;
+                (text, exchange.map(|exchange| RawResponse { exchange, final_url, body }))
             }
             Err(why) => (Err(why), None),
         })
         .collect()
 }
 
-/// A page as fetched: the response, its charset parameter, and whether `raw.exchange`
-/// is the real one (always, for http and https).
+/// A page as fetched: its body, where it came from, its charset parameter, and the
+/// exchange (always there for http and https).
 pub(crate) struct RawPage {
-    pub raw: RawResponse,
+    pub body: Vec<u8>,
+    pub final_url: Url,
     pub charset: Option<String>,
-    pub exchange: bool,
+    pub exchange: Option<Exchange>,
 }
 
 /// Each link's page as the fetcher returned it, in link order.
@@ -80,20 +83,12 @@ pub(crate) fn fetch_all(
             let Ok((at, fetched)) = joined else { continue };
             results[at] = match fetched {
                 Ok(response) => match response.fetched {
-                    Fetched::Body(body) => {
-                        let real = response.exchange.is_some();
-                        let exchange = response.exchange.unwrap_or_else(|| Exchange {
-                            request_url: body.final_url.clone(),
-                            at: chrono::Utc::now(),
-                            version: String::new(),
-                            status: response.status,
-                            reason: String::new(),
-                            request_headers: Vec::new(),
-                            response_headers: Vec::new(),
-                        });
-                        let raw = RawResponse { exchange, final_url: body.final_url, body: body.bytes };
-                        Ok(RawPage { raw, charset: body.charset, exchange: real })
-                    }
+                    Fetched::Body(body) => Ok(RawPage {
+                        body: body.bytes,
+                        final_url: body.final_url,
+                        charset: body.charset,
+                        exchange: response.exchange,
+                    }),
                     Fetched::NotModified => Err("the page answered 304 to a plain request".to_owned()),
                 },
                 Err(err) => Err(err.message),

@@ -170,12 +170,16 @@ pub(crate) fn keep_pages(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let seen_at = now.timestamp_millis();
+    // Each version's hash once, not once per page.
+    let hashes: Vec<(&String, String)> = match pages.is_empty() {
+        true => Vec::new(),
+        false => report.changed.iter().map(|(path, article)| (path, article.content_hash())).collect(),
+    };
     for page in pages {
-        let versions: Vec<CaptureLink> = report
-            .changed
+        let versions: Vec<CaptureLink> = hashes
             .iter()
-            .filter(|(_, article)| article.content_hash() == page.content_hash)
-            .map(|(path, _)| CaptureLink { article_path: path.clone(), seen_at })
+            .filter(|(_, hash)| *hash == page.content_hash)
+            .map(|(path, _)| CaptureLink { article_path: (*path).clone(), seen_at })
             .collect();
         writer.keep_capture(settings, CaptureKind::Page, &page.raw, &versions)?;
     }

@@ -6,7 +6,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use feedvault_archive::captures::{self as files, CaptureRecord};
-use feedvault_archive::durable::is_temp_name;
 use feedvault_store::CaptureRow;
 
 use crate::{Result, Vault};
@@ -47,13 +46,8 @@ impl Vault {
                 problems.push(format!("{}: a kept capture body is missing or altered: {err}", files::body_path(hash)));
             }
         }
-        let folder = self.root.join(files::FOLDER);
-        for shard in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
-            for file in std::fs::read_dir(shard.path()).into_iter().flatten().flatten() {
-                if is_temp_name(&file.file_name().to_string_lossy()) {
-                    problems.push(format!("{}: a temporary file left by an interrupted write", file.path().display()));
-                }
-            }
+        for file in files::temp_files(&self.root) {
+            problems.push(format!("{}: a temporary file left by an interrupted write", file.display()));
         }
         Ok(problems)
     }
