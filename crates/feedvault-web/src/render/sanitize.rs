@@ -87,15 +87,16 @@ pub fn body_html(body: &str, source: Option<&Url>, rules: &[Boilerplate], images
 fn images_as_links(html: &str, source: Option<&Url>, images: &Images<'_>) -> Option<String> {
     let label = images.label;
     let kept_copy = |el: &lol_html::html_content::Element<'_, '_>| -> Option<String> {
-        let mut values: Vec<String> = ["src", "data-src"].iter().filter_map(|a| el.get_attribute(a)).collect();
-        if let Some(srcset) = el.get_attribute("srcset") {
-            let srcset = decode_in(&srcset, Context::Attribute).into_owned();
-            if let Some(largest) = largest_candidate(&srcset) {
-                values.push(largest.to_owned());
-            }
+        // Attribute values as the finder reads them: entities decoded once.
+        let decoded = |name: &str| el.get_attribute(name).map(|v| decode_in(&v, Context::Attribute).into_owned());
+        let mut values: Vec<String> = ["src", "data-src"].iter().filter_map(|a| decoded(a)).collect();
+        if let Some(srcset) = decoded("srcset")
+            && let Some(largest) = largest_candidate(&srcset)
+        {
+            values.push(largest.to_owned());
         }
         values.iter().find_map(|value| {
-            let key = reference_key(&decode_in(value, Context::Attribute), source)?;
+            let key = reference_key(value, source)?;
             images.kept.get(&key).map(|name| format!("{ASSETS}{name}"))
         })
     };
@@ -298,6 +299,7 @@ mod tests {
             ("https://news.example.org/i/a.jpg?x=1&y=2", format!("{hash}.jpg")),
             ("https://news.example.org/a/large.png", format!("{hash}.png")),
             ("https://news.example.org/a/pic.webp", format!("{hash}.webp")),
+            ("https://news.example.org/a/big.gif?a=1&amp;b=2", format!("{hash}.gif")),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -311,6 +313,11 @@ mod tests {
         assert_eq!(
             show("<img srcset=\"small.png 300w, large.png 900w\" src=\"other.png\">"),
             format!("<img src=\"/assets/{hash}.png\" alt=\"\">")
+        );
+        // A srcset is decoded once, as the finder decoded it when the image was kept.
+        assert_eq!(
+            show("<img srcset=\"big.gif?a=1&amp;amp;b=2 2x\">"),
+            format!("<img src=\"/assets/{hash}.gif\" alt=\"\">")
         );
         assert_eq!(
             show("<picture><source srcset=\"pic.webp\" type=\"image/webp\"><img src=\"pic.jpg\" alt=p></picture>"),
