@@ -42,11 +42,6 @@ impl Verdict {
             Verdict::Unreachable => "unreachable",
         }
     }
-
-    /// The article was found on its page.
-    pub fn is_there(self) -> bool {
-        matches!(self, Verdict::Unchanged | Verdict::Changed)
-    }
 }
 
 /// A page that answered with a body.

@@ -25,7 +25,6 @@ use chrono::{DateTime, Utc};
 use feedvault_core::Article;
 use feedvault_fetch::{FailureKind, FetchError, Fetched, RequestSpec, Response, Source, Validators};
 use feedvault_store::CaptureLink;
-use feedvault_store::Store;
 use feedvault_store::checks::{CheckState, CheckUpdate, DueCheck, EvidenceRow};
 use tokio::task::JoinSet;
 use url::Url;
@@ -404,12 +403,12 @@ fn write_revision(
     if let Some(feed) = settings.feed(&due.feed) {
         super::images::keep(writer, settings, feed, &archived.changed, now).map_err(|e| e.to_string())?;
     }
+    let content_hash = archived.changed[0].1.content_hash();
     writer
         .indexer
         .add(archived.changed.into_iter().map(|(p, a)| crate::index::document(p, &due.feed, a)).collect())
         .map_err(|e| e.to_string())?;
-    let row = writer.archiver.store().article_by_path(&due.path).map_err(|e| e.to_string())?;
-    row.map(|r| r.content_hash).ok_or_else(|| format!("{} is no longer recorded", due.path))
+    Ok(content_hash)
 }
 
 /// Keeps the page response that showed an edit as a raw capture of the revision it
