@@ -256,10 +256,27 @@ impl Vault {
             .collect())
     }
 
+    /// What a reader's view of the vault depends on, in a form that changes when
+    /// the vault does: state.db's commits (by the writer, here or in another
+    /// process) and feedvault.toml's size and modification time. A page rendered at
+    /// one stamp is still true while the stamp is equal (article files change only
+    /// with a commit). The search index is not covered.
+    pub fn change_stamp(&self) -> Result<ChangeStamp> {
+        let config = std::fs::metadata(self.root.join(crate::FILE_NAME)).ok().map(|m| (m.len(), m.modified().ok()));
+        Ok(ChangeStamp { data_version: self.reader.data_version()?, config })
+    }
+
     /// How many articles and revisions the vault records.
     pub fn counts(&self) -> Result<(u64, u64)> {
         Ok((self.reader.article_count()?, self.reader.revision_count()?))
     }
+}
+
+/// See [`Vault::change_stamp`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChangeStamp {
+    data_version: i64,
+    config: Option<(u64, Option<std::time::SystemTime>)>,
 }
 
 /// Articles read from state.db per step of a walk over the whole archive.

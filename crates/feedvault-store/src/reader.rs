@@ -19,12 +19,15 @@ const POOL_SIZE: usize = 8;
 pub struct StoreReader {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// The one connection [`StoreReader::data_version`] asks: SQLite's counter is
+    /// per connection, so it must always be the same one.
+    watch: Mutex<Option<Connection>>,
 }
 
 impl StoreReader {
     /// A reader of the database at `path` (which a writer has created and migrated).
     pub fn open(path: &Path) -> Result<StoreReader> {
-        let reader = StoreReader { path: path.to_owned(), idle: Mutex::new(Vec::new()) };
+        let reader = StoreReader { path: path.to_owned(), idle: Mutex::new(Vec::new()), watch: Mutex::new(None) };
         let conn = reader.connect()?;
         reader.release(conn);
         Ok(reader)
@@ -54,6 +57,20 @@ impl StoreReader {
         let result = read(&conn);
         self.release(conn);
         result
+    }
+
+    /// A number that changes whenever another connection (the writer, in this
+    /// process or another) has committed since the last call: SQLite's
+    /// `data_version`, always read on the same connection.
+    pub fn data_version(&self) -> Result<i64> {
+        let mut watch = self.watch.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if watch.is_none() {
+            *watch = Some(self.connect()?);
+        }
+        let conn = watch.as_ref().expect("connected above");
+        conn.prepare_cached("PRAGMA data_version")
+            .and_then(|mut stmt| stmt.query_row([], |r| r.get(0)))
+            .map_err(sql("reading the data version"))
     }
 
     pub fn feeds(&self) -> Result<Vec<FeedState>> {
@@ -139,5 +156,27 @@ impl StoreReader {
     /// How many files wait for the next commit.
     pub fn unpublished_count(&self) -> Result<u64> {
         self.with(crate::publish::unpublished_count)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{SqliteStore, Store};
+
+    #[test]
+    fn the_data_version_moves_only_when_the_writer_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let mut writer = SqliteStore::open(&path).unwrap();
+        let reader = StoreReader::open(&path).unwrap();
+        let first = reader.data_version().unwrap();
+        assert_eq!(reader.data_version().unwrap(), first, "nothing was committed");
+        reader.article_count().unwrap(); // reading through the pool changes nothing
+        assert_eq!(reader.data_version().unwrap(), first);
+        writer.ensure_feed("f", "https://e.com/f").unwrap();
+        let second = reader.data_version().unwrap();
+        assert_ne!(second, first, "the writer committed");
+        assert_eq!(reader.data_version().unwrap(), second);
     }
 }

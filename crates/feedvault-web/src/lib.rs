@@ -20,6 +20,7 @@ pub mod ids;
 mod layout;
 pub mod metrics;
 pub mod out;
+mod page_cache;
 pub mod pages;
 pub mod render;
 pub mod security;
@@ -114,6 +115,7 @@ pub fn router(vault: Arc<Vault>, options: ServeOptions, addr: SocketAddr) -> Rou
         .route("/static/icon.svg", get(security::icon))
         .route("/favicon.ico", get(security::icon))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), page_cache::serve))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)

@@ -10,6 +10,7 @@ use feedvault_engine::Vault;
 use crate::ServeOptions;
 use crate::context::Ctx;
 use crate::error::WebError;
+use crate::page_cache::PageCache;
 use crate::render::cache::BodyCache;
 use crate::writes::csrf::Csrf;
 use crate::writes::fetch_now::Standalone;
@@ -27,8 +28,9 @@ pub struct Inner {
     pub csrf: Csrf,
     pub standalone: Standalone,
     pub bodies: BodyCache,
-    /// The vault's zone and when it was read (`pages::zone`).
-    pub zone: std::sync::Mutex<Option<(std::time::Instant, chrono_tz::Tz)>>,
+    pub pages: PageCache,
+    /// The vault's zone and the stamp it was read at (`pages::zone`).
+    pub zone: std::sync::Mutex<Option<(feedvault_engine::ChangeStamp, chrono_tz::Tz)>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -50,6 +52,7 @@ impl AppState {
             csrf: Csrf::new(),
             standalone: Standalone::default(),
             bodies: BodyCache::default(),
+            pages: PageCache::default(),
             zone: std::sync::Mutex::new(None),
         }))
     }

@@ -35,21 +35,20 @@ pub fn page_number(ctx: &Ctx) -> Result<usize, WebError> {
     }
 }
 
-/// How long the vault's zone is reused before feedvault.toml is read again
-/// (reading and checking the settings is half an article page's cost).
-const ZONE_FRESH: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// The vault's time zone (day pages and times are in it).
+/// The vault's time zone (day pages and times are in it), read from feedvault.toml
+/// again only when the vault's [`feedvault_engine::ChangeStamp`] moved (reading and
+/// checking the settings is half an article page's cost).
 pub fn zone(state: &AppState) -> Result<Tz, WebError> {
+    let stamp = state.vault.change_stamp()?;
     if let Ok(cached) = state.zone.lock()
         && let Some((at, zone)) = *cached
-        && at.elapsed() < ZONE_FRESH
+        && at == stamp
     {
         return Ok(zone);
     }
     let zone = state.vault.settings()?.vault.timezone;
     if let Ok(mut cached) = state.zone.lock() {
-        *cached = Some((std::time::Instant::now(), zone));
+        *cached = Some((stamp, zone));
     }
     Ok(zone)
 }

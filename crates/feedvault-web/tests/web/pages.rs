@@ -321,3 +321,37 @@ async fn rendering_changes_no_file() {
     }
     assert!(before == snapshot(), "no file changed");
 }
+
+/// Pages are kept between requests, but never past a change of the vault: a
+/// revision committed by the writer, or an edit of feedvault.toml, shows on the
+/// very next request of the same server.
+#[tokio::test]
+async fn a_kept_page_gives_way_to_the_next_commit_and_config_edit() {
+    let fixture = Fixture::new("kept", &[Item::new("k-1", "First title", "<p>The first text.</p>")]);
+    let app = fixture.app();
+    let path = article_paths(&fixture.vault).remove(0);
+    let first = get(&app, &href(&path)).await;
+    assert!(first.body.contains("The first text."));
+    assert_eq!(get(&app, &href(&path)).await.body, first.body, "the same page again");
+    let home = get(&app, "/").await;
+    assert!(home.body.contains("First title"));
+
+    fixture.update_feed("kept", &[Item::new("k-1", "Second title", "<p>The second text.</p>")]);
+    let second = get(&app, &href(&path)).await;
+    assert!(second.body.contains("The second text."), "the revision shows at once: {}", second.body);
+    assert!(second.body.contains("/revisions/"));
+    assert!(get(&app, "/").await.body.contains("Second title"), "every kept page was dropped");
+
+    // The zone is feedvault.toml's: the published time moves with it.
+    assert!(second.body.contains("2022-09-20 10:16"), "Asia/Shanghai");
+    let config = fixture.root().join("feedvault.toml");
+    let text = std::fs::read_to_string(&config).unwrap().replace("Asia/Shanghai", "UTC");
+    std::fs::write(&config, text).unwrap();
+    let later = get(&app, &href(&path)).await;
+    assert!(later.body.contains("2022-09-20 02:16"), "in UTC after the edit: {}", later.body);
+
+    // Another language, another page (the key is the whole request).
+    let chinese = get_with(&app, &href(&path), &[("accept-language", "zh-CN")]).await;
+    assert!(chinese.body.contains("lang=\"zh-Hans\""));
+    assert!(get(&app, &href(&path)).await.body.contains("<html lang=\"en\">"));
+}
