@@ -32,6 +32,31 @@ pub fn load(vault: &Path) -> Result<Settings> {
     Settings::parse(&text, &path.display().to_string())
 }
 
+/// One state of feedvault.toml as the file system describes it (size, times,
+/// inode), so a reader can tell that the file changed without reading it. An
+/// edit by feedvault replaces the file (a new inode); an editor that writes in
+/// place changes the size or the times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    inode: u64,
+    changed: (i64, i64),
+}
+
+/// feedvault.toml's stamp, or `None` when it cannot be read.
+pub fn stamp(vault: &Path) -> Option<FileStamp> {
+    let meta = std::fs::metadata(vault.join(FILE_NAME)).ok()?;
+    #[cfg(unix)]
+    let (inode, changed) = {
+        use std::os::unix::fs::MetadataExt;
+        (meta.ino(), (meta.ctime(), meta.ctime_nsec()))
+    };
+    #[cfg(not(unix))]
+    let (inode, changed) = (0, (0, 0));
+    Some(FileStamp { len: meta.len(), modified: meta.modified().ok(), inode, changed })
+}
+
 /// Held while one process edits feedvault.toml.
 struct EditLock {
     _file: File,

@@ -59,6 +59,8 @@ pub struct Vault {
     /// The index, or why it could not be opened (searching says so; a writer
     /// rebuilds it).
     search: std::result::Result<SearchIndex, String>,
+    /// The settings last read, and the stamp of the file they were read from.
+    settings: std::sync::Mutex<Option<(config_file::FileStamp, Settings)>>,
 }
 
 /// What `import-opml` did.
@@ -117,17 +119,29 @@ impl Vault {
         }
         let reader = StoreReader::open(&db)?;
         let search = SearchIndex::open_reader(&root.join("index")).map_err(|e| e.to_string());
-        Ok(Vault { root: root.to_owned(), reader, search })
+        Ok(Vault { root: root.to_owned(), reader, search, settings: std::sync::Mutex::new(None) })
     }
 
     pub fn root(&self) -> &Path {
         &self.root
     }
 
-    /// The settings as feedvault.toml says now (read again on every call, so a
-    /// long-running reader sees `add` and `remove`).
+    /// The settings as feedvault.toml says now: read again whenever the file's
+    /// stamp (size, times, inode) differs from the last read, so a long-running
+    /// reader sees `add` and `remove` at once without parsing the file per call.
     pub fn settings(&self) -> Result<Settings> {
-        config_file::load(&self.root)
+        let Some(stamp) = config_file::stamp(&self.root) else { return config_file::load(&self.root) };
+        if let Ok(last) = self.settings.lock()
+            && let Some((at, settings)) = &*last
+            && *at == stamp
+        {
+            return Ok(settings.clone());
+        }
+        let settings = config_file::load(&self.root)?;
+        if let Ok(mut last) = self.settings.lock() {
+            *last = Some((stamp, settings.clone()));
+        }
+        Ok(settings)
     }
 
     /// Searches the archive (the query language of `feedvault search`). The index

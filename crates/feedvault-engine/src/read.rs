@@ -262,8 +262,7 @@ impl Vault {
     /// one stamp is still true while the stamp is equal (article files change only
     /// with a commit). The search index is not covered.
     pub fn change_stamp(&self) -> Result<ChangeStamp> {
-        let config = std::fs::metadata(self.root.join(crate::FILE_NAME)).ok().map(|m| (m.len(), m.modified().ok()));
-        Ok(ChangeStamp { data_version: self.reader.data_version()?, config })
+        Ok(ChangeStamp { data_version: self.reader.data_version()?, config: crate::config_file::stamp(&self.root) })
     }
 
     /// How many articles and revisions the vault records.
@@ -276,7 +275,7 @@ impl Vault {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChangeStamp {
     data_version: i64,
-    config: Option<(u64, Option<std::time::SystemTime>)>,
+    config: Option<crate::config_file::FileStamp>,
 }
 
 /// Articles read from state.db per step of a walk over the whole archive.

@@ -14,6 +14,7 @@
 
 mod assets;
 mod captures;
+mod memo;
 pub mod checks;
 mod migrations;
 mod publish;

@@ -209,32 +209,36 @@ fn filter_clause(filter: &ArticleFilter) -> (String, Vec<rusqlite::types::Value>
 }
 
 /// A page of articles and how many match in all.
+/// How many articles match `filter`.
+pub(crate) fn articles_count(conn: &Connection, filter: &ArticleFilter) -> Result<u64> {
+    let (clause, values) = filter_clause(filter);
+    conn.prepare_cached(&format!("SELECT COUNT(*) FROM articles {clause}"))
+        .and_then(|mut s| s.query_row(rusqlite::params_from_iter(values.iter()), |r| r.get::<_, i64>(0)))
+        .map(|n| n as u64)
+        .map_err(sql("counting articles"))
+}
+
+/// A page of the articles that match `filter` (`offset`, `limit`).
 pub(crate) fn articles_page(
     conn: &Connection,
     filter: &ArticleFilter,
     sort: ArticleSort,
     offset: usize,
     limit: usize,
-) -> Result<(Vec<ArticleRow>, u64)> {
+) -> Result<Vec<ArticleRow>> {
     let (clause, mut values) = filter_clause(filter);
     let order = match sort {
         ArticleSort::NewestFirst => "time_ms DESC, path ASC",
         ArticleSort::OldestFirst => "time_ms ASC, path ASC",
     };
-    let total = conn
-        .prepare_cached(&format!("SELECT COUNT(*) FROM articles {clause}"))
-        .and_then(|mut s| s.query_row(rusqlite::params_from_iter(values.iter()), |r| r.get::<_, i64>(0)))
-        .map_err(sql("counting articles"))? as u64;
     values.push(rusqlite::types::Value::Integer(limit as i64));
     values.push(rusqlite::types::Value::Integer(offset as i64));
     let (l, o) = (values.len() - 1, values.len());
     let query = format!("SELECT {ARTICLE_COLUMNS} FROM articles {clause} ORDER BY {order} LIMIT ?{l} OFFSET ?{o}");
     let mut stmt = conn.prepare_cached(&query).map_err(sql("listing articles"))?;
-    let rows = stmt
-        .query_map(rusqlite::params_from_iter(values.iter()), article_row)
+    stmt.query_map(rusqlite::params_from_iter(values.iter()), article_row)
         .and_then(|rows| rows.collect())
-        .map_err(sql("listing articles"))?;
-    Ok((rows, total))
+        .map_err(sql("listing articles"))
 }
 
 /// Up to `limit` articles with an id above `after_id` that match, by id: one step of

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 
 use rusqlite::{Connection, OpenFlags};
 
+use crate::memo::Memo;
 use crate::queries::{self, ArticleFilter, ArticleSort, sql};
 use crate::{ArticleRow, FeedState, RecordedFile, RemoteState, Result, RevisionRow};
 
@@ -22,12 +23,13 @@ pub struct StoreReader {
     /// The one connection [`StoreReader::data_version`] asks: SQLite's counter is
     /// per connection, so it must always be the same one.
     watch: Mutex<Option<Connection>>,
+    memo: Memo,
 }
 
 impl StoreReader {
     /// A reader of the database at `path` (which a writer has created and migrated).
     pub fn open(path: &Path) -> Result<StoreReader> {
-        let reader = StoreReader { path: path.to_owned(), idle: Mutex::new(Vec::new()), watch: Mutex::new(None) };
+        let reader = StoreReader { path: path.to_owned(), idle: Mutex::new(Vec::new()), watch: Mutex::new(None), memo: Memo::default() };
         let conn = reader.connect()?;
         reader.release(conn);
         Ok(reader)
@@ -73,12 +75,13 @@ impl StoreReader {
             .map_err(sql("reading the data version"))
     }
 
+    /// Every feed's state (kept until the next commit: each carries a count).
     pub fn feeds(&self) -> Result<Vec<FeedState>> {
-        self.with(|c| queries::feeds(c, None))
+        self.memo.feeds(self.data_version()?, || self.with(|c| queries::feeds(c, None)))
     }
 
     pub fn feed(&self, slug: &str) -> Result<Option<FeedState>> {
-        self.with(|c| Ok(queries::feeds(c, Some(slug))?.into_iter().next()))
+        Ok(self.feeds()?.into_iter().find(|feed| feed.slug == slug))
     }
 
     pub fn article_by_path(&self, path: &str) -> Result<Option<ArticleRow>> {
@@ -86,11 +89,11 @@ impl StoreReader {
     }
 
     pub fn article_count(&self) -> Result<u64> {
-        self.with(queries::article_count)
+        self.memo.count(self.data_version()?, "articles".into(), || self.with(queries::article_count))
     }
 
     pub fn revision_count(&self) -> Result<u64> {
-        self.with(queries::revision_count)
+        self.memo.count(self.data_version()?, "revisions".into(), || self.with(queries::revision_count))
     }
 
     /// A page of articles (`offset`, `limit`) and the number that match.
@@ -101,7 +104,9 @@ impl StoreReader {
         offset: usize,
         limit: usize,
     ) -> Result<(Vec<ArticleRow>, u64)> {
-        self.with(|c| queries::articles_page(c, filter, sort, offset, limit))
+        let version = self.data_version()?;
+        let total = self.memo.count(version, format!("{filter:?}"), || self.with(|c| queries::articles_count(c, filter)))?;
+        Ok((self.with(|c| queries::articles_page(c, filter, sort, offset, limit))?, total))
     }
 
     /// The T of the nearest article before `before_ms`, and of the first at or after
