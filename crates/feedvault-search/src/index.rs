@@ -116,6 +116,25 @@ fn count_up_to(searcher: &tantivy::Searcher, query: &dyn Query, limit: usize) ->
     Ok((total, true))
 }
 
+/// A query ready to run.
+struct Built {
+    query: Box<dyn Query>,
+    /// The terms to highlight in snippets.
+    highlight: Vec<String>,
+    counting: Counting,
+}
+
+/// How a query's total is counted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Counting {
+    /// One term: its document frequency, known without counting.
+    Free,
+    /// In the pass that finds the top hits (a phrase, which cannot skip anyway).
+    WithTopHits,
+    /// A pass of its own, exactly up to [`EXACT_COUNT_LIMIT`].
+    UpTo,
+}
+
 #[derive(Clone, Copy)]
 struct Fields {
     path: Field,
@@ -293,27 +312,40 @@ impl SearchIndex {
         if parsed.required.is_empty() && parsed.feeds.is_empty() && filters.feed.is_none() {
             return Err(QueryError::Empty.into());
         }
-        let (query, highlight_terms, one_term) = self.build(&parsed, filters);
+        let Built { query, highlight, counting } = self.build(&parsed, filters);
         let searcher = self.reader.searcher();
         let limit = page.size.max(1);
         let offset = (page.number.max(1) - 1) * limit;
         let top = TopDocs::with_limit(limit).and_offset(offset);
-        // Top hits and the total are two passes on purpose: alone, the top-k pass can
-        // skip blocks that cannot make the top (block-max WAND) and the count pass
-        // needs no scores; together they would score every match.
-        let addresses: Vec<DocAddress> = match sort {
-            Sort::Relevance => searcher.search(&query, &top.order_by_score())?.into_iter().map(|(_, a)| a).collect(),
-            Sort::Date => {
+        // Top hits and the total are two passes for term queries on purpose: alone,
+        // the top-k pass can skip blocks that cannot make the top (block-max WAND)
+        // and the count pass needs no scores; together they would score every match.
+        // A phrase cannot skip (its positions are read for every candidate), so one
+        // pass does both, and counts exactly.
+        let (addresses, counted): (Vec<DocAddress>, Option<usize>) = match (sort, counting) {
+            (Sort::Relevance, Counting::WithTopHits) => {
+                let (hits, count) = searcher.search(&query, &(top.order_by_score(), Count))?;
+                (hits.into_iter().map(|(_, a)| a).collect(), Some(count))
+            }
+            (Sort::Relevance, _) => {
+                (searcher.search(&query, &top.order_by_score())?.into_iter().map(|(_, a)| a).collect(), None)
+            }
+            (Sort::Date, counting) => {
                 let by_date = top.order_by_fast_field::<tantivy::DateTime>("published", Order::Desc);
-                searcher.search(&query, &by_date)?.into_iter().map(|(_, a)| a).collect()
+                if counting == Counting::WithTopHits {
+                    let (hits, count) = searcher.search(&query, &(by_date, Count))?;
+                    (hits.into_iter().map(|(_, a)| a).collect(), Some(count))
+                } else {
+                    (searcher.search(&query, &by_date)?.into_iter().map(|(_, a)| a).collect(), None)
+                }
             }
         };
-        let (total, total_is_exact) = if one_term {
-            (searcher.search(&query, &Count)?, true) // the document frequency: free
-        } else {
-            count_up_to(&searcher, query.as_ref(), EXACT_COUNT_LIMIT)?
+        let (total, total_is_exact) = match (counted, counting) {
+            (Some(count), _) => (count, true),
+            (None, Counting::Free) => (searcher.search(&query, &Count)?, true), // the document frequency
+            (None, _) => count_up_to(&searcher, query.as_ref(), EXACT_COUNT_LIMIT)?,
         };
-        let highlighter = Highlighter::new(highlight_terms);
+        let highlighter = Highlighter::new(highlight);
         let mut hits = Vec::with_capacity(addresses.len());
         for address in addresses {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -336,16 +368,18 @@ impl SearchIndex {
         Ok(SearchResults { total, total_is_exact, hits })
     }
 
-    /// The tantivy query for a parsed query, the terms to highlight, and whether the
-    /// query is a single term (whose count tantivy knows without counting).
-    fn build(&self, parsed: &ParsedQuery, filters: &Filters) -> (Box<dyn Query>, Vec<String>, bool) {
+    /// The tantivy query for a parsed query, the terms to highlight, and how its
+    /// total is best counted.
+    fn build(&self, parsed: &ParsedQuery, filters: &Filters) -> Built {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut highlight = Vec::new();
+        let mut phrase = false;
         for group in &parsed.required {
             let mut alternatives: Vec<(Occur, Box<dyn Query>)> = group
                 .iter()
                 .filter_map(|needle| {
                     let (query, terms) = self.needle_query(needle)?;
+                    phrase |= terms.len() > 1;
                     highlight.extend(terms);
                     Some((Occur::Should, query))
                 })
@@ -398,12 +432,13 @@ impl SearchIndex {
             clauses.push((Occur::Must, Box::new(AllQuery)));
         }
         // A lone required clause is the query itself: its own fast paths apply.
+        let counting = if phrase { Counting::WithTopHits } else { Counting::UpTo };
         if let [(Occur::Must, _)] = clauses.as_slice() {
-            let (_, only) = clauses.pop().expect("one clause");
+            let (_, query) = clauses.pop().expect("one clause");
             let one_term = highlight.len() == 1 && !is_single_cjk(&highlight[0]);
-            return (only, highlight, one_term);
+            return Built { query, highlight, counting: if one_term { Counting::Free } else { counting } };
         }
-        (Box::new(BooleanQuery::new(clauses)), highlight, false)
+        Built { query: Box::new(BooleanQuery::new(clauses)), highlight, counting }
     }
 
     /// The query for one word or phrase over its scope, and its terms.
@@ -472,14 +507,26 @@ mod tests {
         });
         index.upsert(docs).unwrap();
         index.commit().unwrap();
-        let (query, _, one_term) = index.build(&query::parse("common words").unwrap(), &Filters::default());
-        assert!(!one_term);
+        let Built { query, counting, .. } = index.build(&query::parse("common words").unwrap(), &Filters::default());
+        assert!(counting == Counting::UpTo, "two words: counted on their own");
         let searcher = index.reader.searcher();
         assert_eq!(count_up_to(&searcher, query.as_ref(), 3).unwrap(), (3, false));
         assert_eq!(count_up_to(&searcher, query.as_ref(), 100).unwrap(), (5, true));
-        let (_, _, one_term) = index.build(&query::parse("common").unwrap(), &Filters::default());
-        assert!(one_term);
+        assert!(index.build(&query::parse("common").unwrap(), &Filters::default()).counting == Counting::Free);
         let results = index.search("words 中文", &Filters::default(), Page::default(), Sort::Relevance).unwrap();
         assert_eq!((results.total, results.total_is_exact), (5, true));
+        // A phrase (quoted words, or a Chinese word of three or more characters, whose
+        // bigrams are one) is counted in the pass that finds its top hits, exactly,
+        // whatever the page and the order.
+        for text in ["\"common words\"", "\"words 中文\"", "中文字 common"] {
+            assert!(index.build(&query::parse(text).unwrap(), &Filters::default()).counting == Counting::WithTopHits);
+        }
+        for sort in [Sort::Relevance, Sort::Date] {
+            let page = Page { number: 2, size: 2 };
+            let results = index.search("\"common words\"", &Filters::default(), page, sort).unwrap();
+            assert_eq!((results.total, results.total_is_exact, results.hits.len()), (5, true, 2), "{sort:?}");
+        }
+        let none = index.search("\"words common\"", &Filters::default(), Page::default(), Sort::Relevance).unwrap();
+        assert_eq!((none.total, none.hits.len()), (0, 0), "the words in the other order are not the phrase");
     }
 }
