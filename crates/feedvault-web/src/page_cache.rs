@@ -30,10 +30,12 @@ struct Kept {
     body: Bytes,
 }
 
+/// The kept pages by request, and the stamp they were rendered at.
+type Pages = (Option<ChangeStamp>, HashMap<String, Arc<Kept>>);
+
 #[derive(Default)]
 pub struct PageCache {
-    /// The stamp the kept pages were rendered at, and the pages by request.
-    pages: Mutex<(Option<ChangeStamp>, HashMap<String, Arc<Kept>>)>,
+    pages: Mutex<Pages>,
 }
 
 impl PageCache {
