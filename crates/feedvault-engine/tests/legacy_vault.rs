@@ -197,3 +197,104 @@ fn todays_parser_reads_the_fixture_differently() {
     println!("{other_key} identities, {other_text} texts, {other_url} links read differently");
     assert!(other_key >= 2 && other_text >= 6, "the fixture exercises the fixes");
 }
+
+fn fetch(root: &Path) -> HashMap<String, Outcome> {
+    let vault = Vault::open(root).unwrap();
+    let mut writer = vault.writer(Duration::ZERO).unwrap();
+    let report = writer.fetch(CycleOptions { force: true }, &AtomicBool::new(false), |_| {}).unwrap();
+    report.results.into_iter().map(|r| (r.name, r.outcome)).collect()
+}
+
+fn revision_count(root: &Path) -> u64 {
+    let store = SqliteStore::open(&root.join("state.db")).unwrap();
+    store.revision_paths().unwrap().len() as u64
+}
+
+#[test]
+fn a_vault_of_the_release_before_the_fixes_gains_no_false_revision_and_no_twin() {
+    let v1 = feeds_v1();
+    let old_counts: HashMap<&str, usize> = [
+        ("atom-relative", 3),
+        ("atom03", 2),
+        ("chinese", 2),
+        ("entities", 4),
+        ("fallbacks", 5),
+        ("latin1", 2),
+        ("relative", 3),
+    ]
+    .into_iter()
+    .collect();
+    let served: HashMap<String, Vec<u8>> = v1.iter().map(|(name, bytes)| (name.clone(), v2(name, bytes))).collect();
+    let proxy = serve(Arc::new(Mutex::new(served)));
+    let (_dir, root) = legacy_vault(&proxy);
+    let before = archived(&root);
+    assert_eq!(before.len(), 21);
+    assert_eq!(revision_count(&root), 0);
+
+    let outcomes = fetch(&root);
+    assert_eq!(outcomes.len(), 7);
+    for (name, old) in &old_counts {
+        let revised = usize::from(*name == EDITED_FEED);
+        assert_eq!(
+            outcomes[*name],
+            Outcome::Archived { new: 1, revised, unchanged: old - revised },
+            "{name}: the old items unchanged (but the edited one), the new one archived"
+        );
+    }
+    let after = archived(&root);
+    assert_eq!(after.len(), 21 + 7, "no item archived twice");
+    assert_eq!(revision_count(&root), 1, "one revision: the real edit");
+    for (path, (_, old)) in &before {
+        let (raw_hash, now) = &after[path];
+        assert!(raw_hash.is_some(), "{path}: its raw hash is recorded");
+        if now.body.contains(EDIT_TO) {
+            assert!(old.body.contains(EDIT_FROM), "{path}");
+        } else {
+            assert_eq!(now, old, "{path}: the archived version stays");
+        }
+    }
+    let edited: Vec<_> = after.values().filter(|(_, a)| a.body.contains(EDIT_TO)).collect();
+    assert_eq!(edited.len(), 1, "the edited text is archived");
+    assert_eq!(edited[0].1.title, "Δ report: the first draft", "read with today's parser");
+    for name in old_counts.keys() {
+        assert!(after.values().any(|(_, a)| a.title == format!("New in {name}")), "{name}'s new item");
+    }
+
+    // The same documents again: nothing changes.
+    let outcomes = fetch(&root);
+    for (name, old) in &old_counts {
+        assert_eq!(outcomes[*name], Outcome::Archived { new: 0, revised: 0, unchanged: old + 1 }, "{name}");
+    }
+    assert_eq!(archived(&root), after);
+    assert_eq!(revision_count(&root), 1);
+    let problems = Vault::open(&root).unwrap().verify(&mut |_, _| {}).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+}
+
+/// The tolerance is for rows without a raw hash only, and never for changed letters:
+/// a legacy item whose text really changed, beside the entity fix, is a revision.
+#[test]
+fn a_real_edit_of_a_legacy_item_is_a_revision() {
+    let mut served = feeds_v1();
+    for (name, bytes) in served.iter_mut() {
+        if name == "entities" {
+            // The Greek item's text edited: "start" becomes "beginning".
+            *bytes = String::from_utf8(bytes.clone()).unwrap().replace("for the start", "for the beginning").into_bytes();
+        }
+        if name == "fallbacks" {
+            // The untitled item's body edited: a title appears too (a fallback), but
+            // the letters of the body changed.
+            *bytes = String::from_utf8(bytes.clone()).unwrap().replace("Media body", "Media body, corrected").into_bytes();
+        }
+    }
+    let proxy = serve(Arc::new(Mutex::new(served)));
+    let (_dir, root) = legacy_vault(&proxy);
+    let outcomes = fetch(&root);
+    assert_eq!(outcomes["entities"], Outcome::Archived { new: 0, revised: 1, unchanged: 3 });
+    assert_eq!(outcomes["fallbacks"], Outcome::Archived { new: 0, revised: 1, unchanged: 4 });
+    assert_eq!(outcomes["latin1"], Outcome::Archived { new: 0, revised: 0, unchanged: 2 });
+    assert_eq!(revision_count(&root), 2);
+    let after = archived(&root);
+    assert!(after.values().any(|(_, a)| a.body.contains("for the beginning") && a.title == "α, β and χ squared"));
+    assert!(after.values().any(|(_, a)| a.body.contains("corrected") && a.title == "A title only in media:title"));
+}

@@ -507,6 +507,7 @@ mod tests {
             link_key: None,
             content_hash: None,
             raw_hash: None,
+            earlier_keys: &[],
         };
         let found = |l| store.find_article(l).unwrap().map(|a| a.path);
         assert_eq!(found(lookup("id:1", "zz", "")), Some("a.md".into()));
@@ -522,7 +523,8 @@ mod tests {
                     url: "",
                     link_key: None,
                     content_hash: None,
-                    raw_hash: None
+                    raw_hash: None,
+                    earlier_keys: &[],
                 })
                 .unwrap(),
             None
