@@ -177,7 +177,12 @@ mod tests {
     }
 
     fn article(title: &str, body: &str) -> Article {
-        Article { time: feedvault_core::ArticleTime::Millis(0), title: title.into(), url: String::new(), body: body.into() }
+        Article {
+            time: feedvault_core::ArticleTime::Millis(0),
+            title: title.into(),
+            url: String::new(),
+            body: body.into(),
+        }
     }
 
     #[test]

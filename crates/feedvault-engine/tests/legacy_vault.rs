@@ -130,11 +130,17 @@ fn legacy_vault(proxy: &str) -> (tempfile::TempDir, PathBuf) {
     copy_dir(&fixture().join("vault"), &root);
     let config = root.join("feedvault.toml");
     let text = fs::read_to_string(&config).unwrap();
-    let rewritten: String = text
-        .lines()
-        .map(|line| if line.starts_with("proxy = \"http://127.0.0.1:") { format!("proxy = \"{proxy}\"") } else { line.into() })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let rewritten: String =
+        text.lines()
+            .map(|line| {
+                if line.starts_with("proxy = \"http://127.0.0.1:") {
+                    format!("proxy = \"{proxy}\"")
+                } else {
+                    line.into()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
     assert_eq!(rewritten.matches(proxy).count(), 7, "every feed goes through the proxy");
     fs::write(&config, rewritten + "\n").unwrap();
     (dir, root)
@@ -168,7 +174,8 @@ fn todays_parser_reads_the_fixture_differently() {
     let mut names: Vec<_> = feeds_v1().into_iter().collect();
     names.sort();
     for (name, bytes) in names {
-        let options = ParseOptions { url: Some(format!("{HOST}{name}.xml").parse().unwrap()), ..ParseOptions::default() };
+        let options =
+            ParseOptions { url: Some(format!("{HOST}{name}.xml").parse().unwrap()), ..ParseOptions::default() };
         let feed = feedvault_feed::parse(&bytes, &options).unwrap();
         for item in &feed.items {
             let key = item_key(item);
@@ -279,12 +286,14 @@ fn a_real_edit_of_a_legacy_item_is_a_revision() {
     for (name, bytes) in served.iter_mut() {
         if name == "entities" {
             // The Greek item's text edited: "start" becomes "beginning".
-            *bytes = String::from_utf8(bytes.clone()).unwrap().replace("for the start", "for the beginning").into_bytes();
+            *bytes =
+                String::from_utf8(bytes.clone()).unwrap().replace("for the start", "for the beginning").into_bytes();
         }
         if name == "fallbacks" {
             // The untitled item's body edited: a title appears too (a fallback), but
             // the letters of the body changed.
-            *bytes = String::from_utf8(bytes.clone()).unwrap().replace("Media body", "Media body, corrected").into_bytes();
+            *bytes =
+                String::from_utf8(bytes.clone()).unwrap().replace("Media body", "Media body, corrected").into_bytes();
         }
     }
     let proxy = serve(Arc::new(Mutex::new(served)));
