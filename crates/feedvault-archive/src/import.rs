@@ -174,6 +174,7 @@ fn import_chunk<S: Store>(
             link_key: link_key.as_deref(),
             content_hash: Some(&content_hash),
             raw_hash: None,
+            earlier_keys: &[],
         };
         if let Some(existing) = archiver.store().find_article(lookup)? {
             if existing.content_hash == content_hash {

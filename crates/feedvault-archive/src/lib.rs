@@ -13,6 +13,7 @@ pub mod durable;
 pub mod import;
 pub mod indexes;
 pub mod layout;
+pub mod legacy;
 pub mod lists;
 pub mod lock;
 pub mod reindex;

@@ -6,6 +6,8 @@
 //! body changed becomes a new version, the previous file kept under `.revisions/`.
 //! Files for one feed are written as one durable [`Batch`], and only then recorded in
 //! state.db in one transaction, so state never points at a file that is not there.
+//! An article archived before raw hashes were recorded that today's parser reads
+//! differently only as the parser fixes explain ([`crate::legacy`]) is unchanged, once.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -80,18 +82,22 @@ pub enum ItemAction {
 
 /// The pure decision for one item. An item whose raw bytes are those archived last
 /// time is unchanged even when today's parser reads them differently (a parser fix
-/// must never look like an edit).
+/// must never look like an edit). So is an item of a row archived before raw hashes
+/// were recorded when `reads_alike` (the archived version differs from today's
+/// reading only as the parser fixes explain): its raw hash is recorded then.
 pub fn classify(
     feed: &str,
     key: &str,
     found: Option<&ArticleRow>,
     content_hash: &str,
     raw_hash: Option<&str>,
+    reads_alike: bool,
 ) -> ItemAction {
     let Some(row) = found else { return ItemAction::New };
     let adopt = row.item_key.as_deref() != Some(key) || row.feed != feed;
     let same_raw = raw_hash.is_some() && row.raw_hash.as_deref() == raw_hash;
-    if row.content_hash == content_hash || same_raw {
+    let legacy = reads_alike && raw_hash.is_some() && row.raw_hash.is_none();
+    if row.content_hash == content_hash || same_raw || legacy {
         let raw_seen = raw_hash.is_some() && !same_raw;
         ItemAction::Unchanged { adopt, raw_seen }
     } else {
@@ -163,9 +169,10 @@ impl<S: Store> Archiver<S> {
             // A row found by hash or URL (identity unknown) belongs to one item of a
             // batch only: a second item sharing its link is a different article.
             let found = self
-                .find(feed, &key, &article, &content_hash, raw_hash.as_deref())?
+                .find(feed, &key, item, &article, &content_hash)?
                 .filter(|row| claimed.insert(row.id) || row.item_key.is_some());
-            let action = classify(feed, &key, found.as_ref(), &content_hash, raw_hash.as_deref());
+            let alike = self.legacy_reads_alike(found.as_ref(), item, &article, &content_hash)?;
+            let action = classify(feed, &key, found.as_ref(), &content_hash, raw_hash.as_deref(), alike);
             match (action, found) {
                 (ItemAction::Unchanged { adopt, raw_seen }, Some(row)) => {
                     if adopt {
@@ -258,8 +265,34 @@ impl<S: Store> Archiver<S> {
         let key = item_key(item);
         let article = Article::from_item(item, now);
         let content_hash = article.content_hash();
-        let found = self.find(feed, &key, &article, &content_hash, item.raw_hash.as_deref())?;
-        Ok(classify(feed, &key, found.as_ref(), &content_hash, item.raw_hash.as_deref()))
+        let found = self.find(feed, &key, item, &article, &content_hash)?;
+        let alike = self.legacy_reads_alike(found.as_ref(), item, &article, &content_hash)?;
+        Ok(classify(feed, &key, found.as_ref(), &content_hash, item.raw_hash.as_deref(), alike))
+    }
+
+    /// Whether `found`, a row archived before raw hashes were recorded whose text is
+    /// not the item's as read today, holds a version that differs from it only as the
+    /// parser fixes explain. Reads the article file only for such rows.
+    fn legacy_reads_alike(
+        &self,
+        found: Option<&ArticleRow>,
+        item: &Item,
+        article: &Article,
+        content_hash: &str,
+    ) -> Result<bool> {
+        let Some(row) = found.filter(|r| r.raw_hash.is_none() && r.content_hash != content_hash) else {
+            return Ok(false);
+        };
+        if item.raw_hash.is_none() {
+            return Ok(false);
+        }
+        let path = self.root.join(&row.path);
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(err) => return Err(io_error(&path)(err)),
+        };
+        Ok(Article::from_file(&bytes).is_ok_and(|archived| crate::legacy::reads_alike(&archived, article, item)))
     }
 
     /// The archived article an item (identity `key`, read as `article`) is, by every
@@ -268,12 +301,13 @@ impl<S: Store> Archiver<S> {
         &self,
         feed: &str,
         key: &str,
+        item: &Item,
         article: &Article,
         content_hash: &str,
-        raw_hash: Option<&str>,
     ) -> Result<Option<ArticleRow>> {
         let key_hash = sha256_hex(&[key.as_bytes()]);
         let link_key = link_key(&article.url);
+        let earlier_keys = crate::legacy::earlier_keys(item, key, content_hash);
         let lookup = Lookup {
             feed,
             item_key: key,
@@ -281,7 +315,8 @@ impl<S: Store> Archiver<S> {
             url: &article.url,
             link_key: link_key.as_deref(),
             content_hash: Some(content_hash),
-            raw_hash,
+            raw_hash: item.raw_hash.as_deref(),
+            earlier_keys: &earlier_keys,
         };
         Ok(self.store.find_article(lookup)?)
     }
@@ -428,7 +463,19 @@ mod tests {
             ),
         ];
         for (i, (found, content, raw, want)) in cases.into_iter().enumerate() {
-            assert_eq!(classify("f", "id:1", found.as_ref(), content, raw), want, "case {i}");
+            assert_eq!(classify("f", "id:1", found.as_ref(), content, raw, false), want, "case {i}");
         }
+    }
+
+    #[test]
+    fn a_legacy_row_read_alike_is_unchanged_once() {
+        use ItemAction::*;
+        let legacy = row("f", Some("id:1"), "c1", None);
+        let decide = |found: &ArticleRow, raw, alike| classify("f", "id:1", Some(found), "c2", raw, alike);
+        assert_eq!(decide(&legacy, Some("r1"), true), Unchanged { adopt: false, raw_seen: true });
+        assert_eq!(decide(&legacy, Some("r1"), false), Revised { adopt: false }, "an edit");
+        assert_eq!(decide(&legacy, None, true), Revised { adopt: false }, "nothing would mark it seen");
+        let recorded = row("f", Some("id:1"), "c1", Some("r0"));
+        assert_eq!(decide(&recorded, Some("r1"), true), Revised { adopt: false }, "only rows without a raw hash");
     }
 }

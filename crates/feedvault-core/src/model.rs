@@ -73,6 +73,10 @@ pub struct Item {
     /// makes of them.
     #[serde(skip)]
     pub raw_hash: Option<String>,
+    /// The id as the document wrote it, when `id` is that text resolved against the
+    /// base URL: the identity releases before that resolution gave the item.
+    #[serde(skip)]
+    pub earlier_id: Option<String>,
 }
 
 /// A media file attached to an item (RSS enclosure, media:content, Atom rel=enclosure,

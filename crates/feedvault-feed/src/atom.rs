@@ -72,8 +72,11 @@ fn read_entry(doc: &Document<'_>, entry: &Element<'_>, ns: Ns, base: Option<&Url
             })
         })
         .collect();
+    let id_element = entry.children_named(ns, "id").find(|i| !i.text.trim().is_empty());
+    let id = id_element.map(|i| resolve_id(i, base));
+    let earlier_id = id_element.map(|i| i.text.trim().to_owned()).filter(|written| id.as_ref() != Some(written));
     Item {
-        id: entry.children_named(ns, "id").find(|i| !i.text.trim().is_empty()).map(|i| resolve_id(i, base)),
+        id,
         title: entry.child(ns, "title").map(|t| text_construct(doc, t)),
         link: alternate_link(entry, ns, base),
         published: date(&["published", "issued", "created"]),
@@ -88,6 +91,7 @@ fn read_entry(doc: &Document<'_>, entry: &Element<'_>, ns: Ns, base: Option<&Url
                 .filter_map(|c| c.attr("label").filter(|l| !l.trim().is_empty()).or(c.attr("term"))),
         ),
         raw_hash: Some(crate::raw_hash(doc.inner_markup(entry).as_bytes())),
+        earlier_id,
     }
 }
 

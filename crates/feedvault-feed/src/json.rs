@@ -64,6 +64,7 @@ pub fn parse(text: &str, options: &ParseOptions) -> Result<Feed, FeedError> {
                 item.get("tags").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str),
             ),
             raw_hash: serde_json::to_vec(value).ok().map(|bytes| crate::raw_hash(&bytes)),
+            earlier_id: None,
         })
     };
     let parsed: Vec<Item> = items.iter().filter_map(read_item).collect();

@@ -182,6 +182,7 @@ fn read_item(doc: &Document<'_>, el: &Element<'_>, base: Option<&Url>, ctx: Date
         enclosures: enclosures(el, base),
         categories: crate::categories(el.children_named(ns, "category").map(|c| c.text.as_ref())),
         raw_hash: Some(crate::raw_hash(doc.inner_markup(el).as_bytes())),
+        earlier_id: None,
     }
 }
 

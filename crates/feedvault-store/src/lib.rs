@@ -220,6 +220,10 @@ pub struct Lookup<'a> {
     /// The hash of the item's raw bytes: the same bytes are the same item, whatever
     /// identity today's parser reads from them.
     pub raw_hash: Option<&'a str>,
+    /// The identities earlier rules gave the item (an id before it was resolved
+    /// against the base URL, a hash key before a link was found): they find only
+    /// rows archived before raw hashes were recorded.
+    pub earlier_keys: &'a [String],
 }
 
 /// The vault's state, whatever holds it.

@@ -139,6 +139,18 @@ pub(crate) fn find_article(conn: &Connection, lookup: Lookup<'_>) -> Result<Opti
             return Ok(Some(row));
         }
     }
+    // The identity earlier rules gave the item, on a row written before raw hashes.
+    for key in lookup.earlier_keys {
+        let query = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles WHERE feed = ?1 AND item_key = ?2 AND raw_hash IS NULL LIMIT 1"
+        );
+        let mut stmt = conn.prepare_cached(&query).map_err(sql("finding article"))?;
+        if let Some(row) =
+            stmt.query_row(params![lookup.feed, key], article_row).optional().map_err(sql("finding article"))?
+        {
+            return Ok(Some(row));
+        }
+    }
     // The identity an earlier parser read from the same item: the same raw bytes, or
     // the same link with the same text.
     if let Some(raw_hash) = lookup.raw_hash {

@@ -494,6 +494,30 @@ mod tests {
     }
 
     #[test]
+    fn earlier_identities_find_only_rows_without_a_raw_hash() {
+        let mut store = SqliteStore::in_memory().unwrap();
+        let recorded = ArticleRow { raw_hash: Some("r".into()), ..article("f", Some("id:/b"), "b.md") };
+        store.apply(&[Change::Insert(article("f", Some("id:/a"), "a.md")), Change::Insert(recorded)]).unwrap();
+        let earlier = |key: &str| {
+            let keys = [key.to_owned()];
+            let lookup = Lookup {
+                feed: "f",
+                item_key: "id:https://e.com/x",
+                key_hash: "zz",
+                url: "",
+                link_key: None,
+                content_hash: None,
+                raw_hash: None,
+                earlier_keys: &keys,
+            };
+            store.find_article(lookup).unwrap().map(|a| a.path)
+        };
+        assert_eq!(earlier("id:/a"), Some("a.md".into()));
+        assert_eq!(earlier("id:/b"), None, "a row with a raw hash was written with today's rules");
+        assert_eq!(earlier("id:/c"), None);
+    }
+
+    #[test]
     fn lookup_by_identity_then_hash_then_url() {
         let mut store = SqliteStore::in_memory().unwrap();
         store
@@ -507,6 +531,7 @@ mod tests {
             link_key: None,
             content_hash: None,
             raw_hash: None,
+            earlier_keys: &[],
         };
         let found = |l| store.find_article(l).unwrap().map(|a| a.path);
         assert_eq!(found(lookup("id:1", "zz", "")), Some("a.md".into()));
@@ -522,7 +547,8 @@ mod tests {
                     url: "",
                     link_key: None,
                     content_hash: None,
-                    raw_hash: None
+                    raw_hash: None,
+                    earlier_keys: &[],
                 })
                 .unwrap(),
             None
