@@ -237,6 +237,11 @@ impl Vault {
         requests::Queue::new(&self.root).push(kind)
     }
 
+    /// Whether requests wait in the queue.
+    pub fn has_requests(&self) -> bool {
+        requests::Queue::new(&self.root).has_pending()
+    }
+
     /// Where a queued request is.
     pub fn request_status(&self, id: &RequestId) -> RequestStatus {
         requests::Queue::new(&self.root).status(id)
