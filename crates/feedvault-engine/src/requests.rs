@@ -20,8 +20,8 @@ use crate::{EngineError, Result};
 
 /// How many finished requests are kept for their status pages.
 pub const KEEP_FINISHED: usize = 100;
-/// How long a finished request is kept (ms).
-const KEEP_FOR_MS: i64 = 7 * 24 * 3600 * 1000;
+/// How long a finished request is kept.
+const KEEP_FOR: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 /// A request file larger than this is not read.
 const MAX_FILE: u64 = 64 * 1024;
 
@@ -257,12 +257,17 @@ impl Queue {
             .filter(|n| n.ends_with(".json") && !durable::is_temp_name(n))
             .collect();
         names.sort();
-        let cutoff = chrono::Utc::now().timestamp_millis() - KEEP_FOR_MS;
         let excess = names.len().saturating_sub(KEEP_FINISHED);
         let mut removed = 0;
         for (i, name) in names.iter().enumerate() {
-            let queued_at = name.split('-').next().and_then(|m| m.parse::<i64>().ok()).unwrap_or(0);
-            if (i < excess || queued_at < cutoff) && std::fs::remove_file(self.done_dir().join(name)).is_ok() {
+            let path = self.done_dir().join(name);
+            // When it finished: the outcome file's time (one metadata call each).
+            let old = std::fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > KEEP_FOR);
+            if (i < excess || old) && std::fs::remove_file(&path).is_ok() {
                 removed += 1;
             }
         }
