@@ -50,8 +50,8 @@ pub use preserve::recheck::RecheckReport;
 pub use preserve::recheck::view::{Evidence, RemovedArticle};
 pub use read::{ArticleCapture, CaptureKind, CaptureLink, CaptureRow, RawResponse};
 pub use read::{ArticleDetail, ArticleQuery, ArticleSummary, ChangeView, DayView, FeedView, Page, Paged, RevisionView};
-pub use requests::{RequestId, RequestKind, RequestStatus};
 pub use read::{StoredArticle, StoredRevision, VersionFile};
+pub use requests::{RequestId, RequestKind, RequestStatus};
 pub use settings::{FILE_NAME, FeedSettings, Settings};
 
 /// A vault, open for reading (and for editing its subscriptions).
@@ -342,7 +342,7 @@ impl VaultWriter {
     pub fn carry_out_requests(
         &mut self,
         mut other: impl FnMut(&mut VaultWriter, &RequestKind) -> std::result::Result<String, String>,
-    ) -> Result<Vec<(RequestId, String, std::result::Result<String, String>)>> {
+    ) -> Result<Vec<requests::CarriedOut>> {
         let queue = requests::Queue::new(&self.root);
         let mut done = Vec::new();
         for taken in queue.take() {

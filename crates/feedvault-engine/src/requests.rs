@@ -111,6 +111,12 @@ struct Finished {
     request: Option<RequestKind>,
 }
 
+/// What carrying out a request came to: what it did, or why it failed.
+pub type RequestOutcome = std::result::Result<String, String>;
+
+/// A request carried out: its id, what it asked for, its outcome.
+pub type CarriedOut = (RequestId, String, RequestOutcome);
+
 /// A request taken from the queue by the writer.
 #[derive(Debug, Clone)]
 pub struct Taken {
@@ -212,9 +218,8 @@ impl Queue {
                 let _ = std::fs::remove_file(&path);
                 continue;
             }
-            let kind = read_bounded(&path)
-                .map_err(|err| format!("the request cannot be read: {err}"))
-                .and_then(|bytes| {
+            let kind =
+                read_bounded(&path).map_err(|err| format!("the request cannot be read: {err}")).and_then(|bytes| {
                     serde_json::from_slice::<Stored>(&bytes)
                         .map(|s| s.kind)
                         .map_err(|err| format!("the request does not read as one: {err}"))

@@ -132,9 +132,10 @@ pub fn add(
 /// Removes a subscription (by name or URL) from feedvault.toml; returns its name.
 pub fn remove(root: &Path, name_or_url: &str) -> Result<String> {
     crate::config_file::edit(root, |doc, settings| {
-        let name = settings.feed(name_or_url).map(|f| f.name.clone()).ok_or_else(|| {
-            EngineError::Usage(format!("no feed named or at {name_or_url:?} (see `feedvault list`)"))
-        })?;
+        let name = settings
+            .feed(name_or_url)
+            .map(|f| f.name.clone())
+            .ok_or_else(|| EngineError::Usage(format!("no feed named or at {name_or_url:?} (see `feedvault list`)")))?;
         crate::config_file::remove_feed(doc, &name);
         Ok(name)
     })

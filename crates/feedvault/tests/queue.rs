@@ -92,6 +92,8 @@ fn start(vault: &Path, command: &str, extra: &[&str]) -> (Child, String) {
             return (child, addr);
         }
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("{command} never said where it listens");
 }
 
@@ -157,7 +159,7 @@ fn a_serve_beside_the_daemon_queues_changes_and_the_daemon_carries_them_out() {
     assert!(page.contains("Done.") && page.contains("as added"), "{page}");
     assert_eq!(carried_out_by(&vault, &added), daemon.id() as u64, "the daemon wrote feedvault.toml");
     let settings = Vault::open(&vault).unwrap().settings().unwrap();
-    assert!(settings.feed("added").is_some_and(|f| f.public_only == false));
+    assert!(settings.feed("added").is_some_and(|f| !f.public_only));
     eventually("the new feed fetched", || !server.requests_to("/added").is_empty());
 
     let removed = post(&addr, "/feeds/added/remove", "/feeds/added", "");

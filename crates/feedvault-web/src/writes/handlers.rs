@@ -50,7 +50,8 @@ pub async fn add_feed(
         .run(ctx, move |s, _| {
             if queue::queued_here(s)? {
                 let name = (!name.is_empty()).then_some(name);
-                let kind = RequestKind::Subscribe { url: url.to_string(), name, public_only: !s.options.allow_private_feeds };
+                let kind =
+                    RequestKind::Subscribe { url: url.to_string(), name, public_only: !s.options.allow_private_feeds };
                 return queue::queue(s, kind);
             }
             let name = (!name.is_empty()).then_some(name.as_str());

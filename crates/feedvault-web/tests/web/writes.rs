@@ -146,13 +146,9 @@ async fn inside_the_daemon_changes_are_queued_for_it_with_a_status_page() {
     let chinese = get(&app, &format!("{fetch_status}?lang=zh")).await;
     assert!(chinese.body.contains("已排队"), "{}", chinese.body);
 
-    let answer = post(
-        &app,
-        "/feeds",
-        &[HOST],
-        &[("url", "http://127.0.0.1:9/feed.xml"), ("name", "queued"), ("csrf", &add)],
-    )
-    .await;
+    let answer =
+        post(&app, "/feeds", &[HOST], &[("url", "http://127.0.0.1:9/feed.xml"), ("name", "queued"), ("csrf", &add)])
+            .await;
     assert_eq!(answer.status, 303, "{}", answer.body);
     let add_status = answer.headers["location"].to_str().unwrap().to_owned();
     let vault = Vault::open(&fixture.root()).unwrap();

@@ -63,9 +63,7 @@ pub fn run(vault: &Path, log_format: &str, web: &WebArgs) -> Result<ExitCode> {
         let wake = next_wake(writer.next_due()?);
         let started = std::time::Instant::now();
         while !stop.load(Ordering::SeqCst) && started.elapsed() < wake {
-            if (requests.take() || writer.has_requests())
-                && super::requests::carry_out(&mut writer, &stop).subscribed
-            {
+            if (requests.take() || writer.has_requests()) && super::requests::carry_out(&mut writer, &stop).subscribed {
                 break; // a new feed is due now
             }
             std::thread::sleep(Duration::from_millis(100));

@@ -48,8 +48,10 @@ pub fn carry_out(writer: &mut VaultWriter, stop: &AtomicBool) -> Carried {
 }
 
 fn fetch_now(writer: &mut VaultWriter, stop: &AtomicBool) -> Result<String, String> {
-    let report = writer.fetch(CycleOptions { force: true }, stop, super::daemon::log_result).map_err(|e| e.to_string())?;
-    let failed = report.results.iter().filter(|r| matches!(r.outcome, feedvault_engine::Outcome::Failed { .. })).count();
+    let report =
+        writer.fetch(CycleOptions { force: true }, stop, super::daemon::log_result).map_err(|e| e.to_string())?;
+    let failed =
+        report.results.iter().filter(|r| matches!(r.outcome, feedvault_engine::Outcome::Failed { .. })).count();
     Ok(format!("fetched {} feeds ({failed} failed)", report.results.len()))
 }
 
@@ -58,7 +60,9 @@ fn publish_now(writer: &mut VaultWriter) -> Result<String, String> {
     let git = settings.publish.git.ok_or("feedvault.toml has no [publish.git] table")?;
     let report = git::publish(writer, &git, Trigger::OnDemand, Utc::now()).map_err(|e| e.to_string())?;
     let mut said = match &report.commit {
-        Some(commit) => format!("committed {}: {} ({} files)", &commit.id[..10.min(commit.id.len())], commit.summary, commit.files),
+        Some(commit) => {
+            format!("committed {}: {} ({} files)", &commit.id[..10.min(commit.id.len())], commit.summary, commit.files)
+        }
         None => "nothing to commit".to_owned(),
     };
     let mut failed = Vec::new();
