@@ -5,11 +5,12 @@
 //! subscriptions with their state, articles by feed and by day, one article with its
 //! revisions, recent revisions, search ([`read`]). Any number of threads and
 //! processes may read at once. It also edits the subscriptions ([`config_file`]:
-//! under a lock, by name, keeping the user's comments). A [`VaultWriter`] is the one
+//! under a lock, by name, keeping the user's comments) and queues changes for the
+//! writer ([`requests`]). A [`VaultWriter`] is the one
 //! writer (it holds the vault lock): it heals derived state when it opens
 //! ([`heal`]), runs fetch cycles ([`cycle`], with the pure [`cycle::decide`]),
 //! imports and rebuilds, with the search index kept up on its own thread
-//! ([`index`]). The library never prints: progress and results come back through
+//! ([`index`]), and carries out queued changes. The library never prints: progress and results come back through
 //! callbacks and return values. Models: Miniflux's `processor`, lychee's lib/bin
 //! split.
 

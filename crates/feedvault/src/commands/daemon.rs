@@ -152,12 +152,12 @@ pub fn init_logging(format: &str) -> Result<()> {
 
 /// The settings as they are now (the cycle read them again); `None` when they no
 /// longer read (the cycle has reported why).
-fn opened_settings(vault: &Path) -> Option<feedvault_engine::Settings> {
+pub(super) fn opened_settings(vault: &Path) -> Option<feedvault_engine::Settings> {
     feedvault_engine::config_file::load(vault).ok()
 }
 
 /// The publishing step after a cycle: logged, never stopping the daemon.
-fn publish(writer: &mut feedvault_engine::VaultWriter, settings: &Option<feedvault_engine::Settings>) {
+pub(super) fn publish(writer: &mut feedvault_engine::VaultWriter, settings: &Option<feedvault_engine::Settings>) {
     let Some(git) = settings.as_ref().and_then(|s| s.publish.git.as_ref()) else { return };
     match feedvault_publish::git::publish(writer, git, feedvault_publish::git::Trigger::AfterFetch, Utc::now()) {
         Ok(report) => {

@@ -1,6 +1,6 @@
 //! Carrying out the changes queued from the web (feedvault_engine::requests) as the
 //! vault's one writer: subscribe and unsubscribe in the engine, "fetch now" as a
-//! cycle over every feed, "publish now" as `feedvault publish` does. The daemon
+//! cycle over every feed (then publishing, as after any cycle), "publish now" as `feedvault publish` does. The daemon
 //! calls [`carry_out`] between and during its sleeps; `serve` runs [`runner`],
 //! which becomes the writer briefly when nobody holds the vault.
 
@@ -50,6 +50,8 @@ pub fn carry_out(writer: &mut VaultWriter, stop: &AtomicBool) -> Carried {
 fn fetch_now(writer: &mut VaultWriter, stop: &AtomicBool) -> Result<String, String> {
     let report =
         writer.fetch(CycleOptions { force: true }, stop, super::daemon::log_result).map_err(|e| e.to_string())?;
+    // As after every cycle: publishing, held back by `[publish.git] interval`.
+    super::daemon::publish(writer, &super::daemon::opened_settings(writer.root()));
     let failed =
         report.results.iter().filter(|r| matches!(r.outcome, feedvault_engine::Outcome::Failed { .. })).count();
     Ok(format!("fetched {} feeds ({failed} failed)", report.results.len()))
