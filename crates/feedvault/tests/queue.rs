@@ -211,4 +211,32 @@ fn requests_queued_while_no_daemon_runs_are_carried_out_when_one_starts() {
     assert!(opened.settings().unwrap().feed("gone-soon").is_none());
     assert!(get(&addr, &format!("/requests/{unsubscribe}")).contains("Done."));
     stop(daemon);
+    // The queue's folder is not the archive's business.
+    support::feedvault(&vault).arg("verify").assert().success();
+}
+
+#[test]
+fn a_standalone_serve_publishes_itself_when_nobody_holds_the_vault() {
+    let dir = new_vault();
+    let vault = dir.path().join("v");
+    let feed = dir.path().join("feed.xml");
+    fs::write(&feed, rss("en", &[("a", "One", "<p>1</p>")])).unwrap();
+    subscribe(&vault, "local", feed.to_str().unwrap());
+    support::feedvault(&vault).arg("fetch").assert().success();
+    let remote = dir.path().join("remote.git");
+    fs::create_dir_all(&remote).unwrap();
+    git(&remote, &["init", "--quiet", "--bare"]);
+    let config = vault.join("feedvault.toml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(&config, format!("{text}\n[publish.git]\nremotes = [{:?}]\n", remote)).unwrap();
+
+    let (serve, addr) = start(&vault, "serve", &[]);
+    let published = post(&addr, "/publish", "/feeds", "");
+    let page = finished(&addr, &published);
+    assert!(page.contains("Done.") && page.contains("committed"), "{page}");
+    assert_eq!(carried_out_by(&vault, &published), serve.id() as u64, "serve became the writer briefly");
+    assert!(!git(&remote, &["for-each-ref"]).trim().is_empty(), "pushed");
+    // It let go of the vault again.
+    support::feedvault(&vault).arg("fetch").assert().success();
+    stop(serve);
 }
