@@ -5,11 +5,12 @@
 //! subscriptions with their state, articles by feed and by day, one article with its
 //! revisions, recent revisions, search ([`read`]). Any number of threads and
 //! processes may read at once. It also edits the subscriptions ([`config_file`]:
-//! under a lock, by name, keeping the user's comments). A [`VaultWriter`] is the one
+//! under a lock, by name, keeping the user's comments) and queues changes for the
+//! writer ([`requests`]). A [`VaultWriter`] is the one
 //! writer (it holds the vault lock): it heals derived state when it opens
 //! ([`heal`]), runs fetch cycles ([`cycle`], with the pure [`cycle::decide`]),
 //! imports and rebuilds, with the search index kept up on its own thread
-//! ([`index`]). The library never prints: progress and results come back through
+//! ([`index`]), and carries out queued changes. The library never prints: progress and results come back through
 //! callbacks and return values. Models: Miniflux's `processor`, lychee's lib/bin
 //! split.
 
@@ -22,6 +23,7 @@ pub mod opml;
 pub mod preserve;
 mod publishing;
 pub mod read;
+pub mod requests;
 pub mod settings;
 pub mod subscribe;
 
@@ -50,6 +52,7 @@ pub use preserve::recheck::view::{Evidence, RemovedArticle};
 pub use read::{ArticleCapture, CaptureKind, CaptureLink, CaptureRow, RawResponse};
 pub use read::{ArticleDetail, ArticleQuery, ChangeStamp, ArticleSummary, ChangeView, DayView, FeedView, Page, Paged, RevisionView};
 pub use read::{StoredArticle, StoredRevision, VersionFile};
+pub use requests::{RequestId, RequestKind, RequestStatus};
 pub use settings::{FILE_NAME, FeedSettings, Settings};
 
 /// A vault, open for reading (and for editing its subscriptions).
@@ -188,23 +191,13 @@ impl Vault {
         base_dir: &Path,
         public_only: bool,
     ) -> Result<FeedSettings> {
-        config_file::edit(&self.root, |doc, settings| {
-            let feed = FeedSettings { public_only, ..subscribe::plan(settings, url, name, title, base_dir)? };
-            config_file::add_feed(doc, &feed);
-            Ok(feed)
-        })
+        subscribe::add(&self.root, url, name, title, base_dir, public_only)
     }
 
     /// Unsubscribes (by name or URL); the archived articles stay. Returns the feed
     /// and how many articles it had.
     pub fn unsubscribe(&self, name_or_url: &str) -> Result<(String, u64)> {
-        let name = config_file::edit(&self.root, |doc, settings| {
-            let name = settings.feed(name_or_url).map(|f| f.name.clone()).ok_or_else(|| {
-                EngineError::Usage(format!("no feed named or at {name_or_url:?} (see `feedvault list`)"))
-            })?;
-            config_file::remove_feed(doc, &name);
-            Ok(name)
-        })?;
+        let name = subscribe::remove(&self.root, name_or_url)?;
         let articles = self.reader.feed(&name)?.map_or(0, |f| f.articles);
         // The state row goes too (SQLite serializes this with a running writer).
         let mut store = SqliteStore::open(&self.root.join("state.db"))?;
@@ -251,6 +244,32 @@ impl Vault {
             Err(err) => problems.push(err.to_string()),
         }
         Ok(problems)
+    }
+
+    /// Queues a change for the vault's writer (a daemon, or whoever writes next);
+    /// durable when this returns.
+    pub fn queue_request(&self, kind: RequestKind) -> Result<RequestId> {
+        requests::Queue::new(&self.root).push(kind)
+    }
+
+    /// Whether requests wait in the queue.
+    pub fn has_requests(&self) -> bool {
+        requests::Queue::new(&self.root).has_pending()
+    }
+
+    /// Where a queued request is.
+    pub fn request_status(&self, id: &RequestId) -> RequestStatus {
+        requests::Queue::new(&self.root).status(id)
+    }
+
+    /// Whether another writer holds the vault now (a daemon, a `fetch`); in the
+    /// writer's own process this is true too.
+    pub fn writer_running(&self) -> Result<bool> {
+        match VaultLock::acquire(&self.root, Duration::ZERO) {
+            Ok(_) => Ok(false),
+            Err(feedvault_archive::ArchiveError::Locked { .. }) => Ok(true),
+            Err(err) => Err(err.into()),
+        }
     }
 
     /// Becomes the vault's one writer, waiting up to `wait` for another to finish,
@@ -324,6 +343,48 @@ impl VaultWriter {
     ) -> Result<CycleReport> {
         let settings = config_file::load(&self.root)?;
         cycle::run(self, &settings, options, stop, &mut each)
+    }
+
+    /// Whether requests wait in the queue (one folder listing: cheap to poll).
+    pub fn has_requests(&self) -> bool {
+        requests::Queue::new(&self.root).has_pending()
+    }
+
+    /// Carries out the queued requests in order, recording each outcome: subscribe
+    /// and unsubscribe here, fetch now and publish now through `other` (the caller
+    /// runs the cycle and publishes). A request that does not read is recorded as
+    /// failed. Returns what was done, for the caller's log.
+    pub fn carry_out_requests(
+        &mut self,
+        mut other: impl FnMut(&mut VaultWriter, &RequestKind) -> std::result::Result<String, String>,
+    ) -> Result<Vec<requests::CarriedOut>> {
+        let queue = requests::Queue::new(&self.root);
+        let mut done = Vec::new();
+        for taken in queue.take() {
+            let outcome = match &taken.kind {
+                Err(why) => Err(why.clone()),
+                Ok(RequestKind::Subscribe { url, name, public_only }) => {
+                    subscribe::add(&self.root, url, name.as_deref(), None, &self.root, *public_only)
+                        .and_then(|feed| {
+                            self.archiver.store_mut().ensure_feed(&feed.name, &feed.url)?;
+                            Ok(format!("subscribed to {} as {}", feed.url, feed.name))
+                        })
+                        .map_err(|e| e.to_string())
+                }
+                Ok(RequestKind::Unsubscribe { feed }) => subscribe::remove(&self.root, feed)
+                    .and_then(|name| {
+                        self.archiver.store_mut().remove_feed(&name)?;
+                        Ok(format!("unsubscribed from {name}; its articles stay"))
+                    })
+                    .map_err(|e| e.to_string()),
+                Ok(kind) => other(self, kind),
+            };
+            queue.finish(&taken, &outcome)?;
+            let what = taken.kind.as_ref().map(RequestKind::describe).unwrap_or_else(|_| "a request".to_owned());
+            done.push((taken.id, what, outcome));
+        }
+        queue.prune();
+        Ok(done)
     }
 
     /// When the next feed is due (ms), if any feed is subscribed and not gone.

@@ -111,3 +111,32 @@ pub fn plan(
     };
     Ok(FeedSettings { name, url, title, ..FeedSettings::default() })
 }
+
+/// Adds a subscription to feedvault.toml under the config lock (the name decided
+/// there, so concurrent subscriptions never collide).
+pub fn add(
+    root: &Path,
+    url: &str,
+    name: Option<&str>,
+    title: Option<String>,
+    base_dir: &Path,
+    public_only: bool,
+) -> Result<FeedSettings> {
+    crate::config_file::edit(root, |doc, settings| {
+        let feed = FeedSettings { public_only, ..plan(settings, url, name, title, base_dir)? };
+        crate::config_file::add_feed(doc, &feed);
+        Ok(feed)
+    })
+}
+
+/// Removes a subscription (by name or URL) from feedvault.toml; returns its name.
+pub fn remove(root: &Path, name_or_url: &str) -> Result<String> {
+    crate::config_file::edit(root, |doc, settings| {
+        let name = settings
+            .feed(name_or_url)
+            .map(|f| f.name.clone())
+            .ok_or_else(|| EngineError::Usage(format!("no feed named or at {name_or_url:?} (see `feedvault list`)")))?;
+        crate::config_file::remove_feed(doc, &name);
+        Ok(name)
+    })
+}

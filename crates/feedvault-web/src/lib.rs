@@ -40,7 +40,7 @@ use feedvault_engine::Vault;
 pub use error::WebError;
 pub use render::sanitize::Boilerplate;
 pub use state::AppState;
-pub use writes::fetch_now::FetchRequests;
+pub use writes::queue::Requests;
 
 /// How the server runs; [`Default`] is a standalone, loopback server.
 #[derive(Clone)]
@@ -53,10 +53,10 @@ pub struct ServeOptions {
     /// Host names (with port, as the `Host` header carries them) accepted for
     /// changes besides the bound address, e.g. behind a reverse proxy.
     pub allowed_hosts: Vec<String>,
-    /// Set when the server runs inside the daemon: "fetch now" signals its loop.
-    /// Standalone (`None`), the server fetches itself when no other process holds
-    /// the vault.
-    pub fetch_requests: Option<Arc<FetchRequests>>,
+    /// Who carries out queued changes in this process ([`Requests::writer`] inside
+    /// the daemon, [`Requests::runner`] for `serve`). `None`: changes are made here
+    /// directly, and refused while another process holds the vault.
+    pub requests: Option<Arc<Requests>>,
     /// Known feed boilerplate removed when a body is shown.
     pub boilerplate: Vec<Boilerplate>,
 }
@@ -67,7 +67,7 @@ impl Default for ServeOptions {
             token: None,
             allow_private_feeds: false,
             allowed_hosts: Vec::new(),
-            fetch_requests: None,
+            requests: None,
             boilerplate: Boilerplate::defaults(),
         }
     }
@@ -85,6 +85,8 @@ pub fn router(vault: Arc<Vault>, options: ServeOptions, addr: SocketAddr) -> Rou
         .route("/feeds/{feed}/days/{day}", get(pages::days::of_feed))
         .route("/feeds/{feed}/remove", post(writes::handlers::remove_feed))
         .route("/fetch", post(writes::handlers::fetch_now))
+        .route("/publish", post(writes::handlers::publish_now))
+        .route("/requests/{id}", get(writes::queue::status))
         .route("/days/{day}", get(pages::days::all))
         .route("/articles/{*id}", get(pages::article::dispatch))
         .route("/search", get(pages::search::page))

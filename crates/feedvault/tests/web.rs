@@ -1,5 +1,5 @@
 //! `serve` and `daemon` serve the web UI: the real binary on a port-0 address,
-//! spoken to over plain HTTP/1.1; the daemon's "fetch now" wakes its loop.
+//! spoken to over plain HTTP/1.1; the daemon's "fetch now" is queued for its loop.
 
 mod support;
 
@@ -126,7 +126,7 @@ fn the_daemon_serves_and_fetch_now_wakes_it() {
     let value = &page[at..][page[at..].find("name=\"csrf\" value=\"").unwrap() + 19..];
     let csrf = &value[..value.find('"').unwrap()];
     let (status, body) = http(&addr, "POST", "/fetch", &format!("csrf={csrf}"));
-    assert_eq!(status, 202, "{body}");
+    assert_eq!(status, 303, "queued for the daemon, answered with its status page: {body}");
     wait_for(2);
     stop(child);
 }

@@ -9,8 +9,17 @@ use feedvault_archive::durable::is_temp_name;
 use feedvault_engine::settings::{GitSection, Include};
 
 /// Top-level names that are never committed.
-const NEVER: &[&str] =
-    &[".git", ".lock", "state.db", "state.db-wal", "state.db-shm", "state.db-journal", "index", "secrets.toml"];
+const NEVER: &[&str] = &[
+    ".git",
+    ".lock",
+    "state.db",
+    "state.db-wal",
+    "state.db-shm",
+    "state.db-journal",
+    "index",
+    "secrets.toml",
+    "requests",
+];
 
 /// The folders `include = "archive"` commits (assets only when asked).
 const ARCHIVE_ROOTS: &[&str] = &["archive", "articles", "lists"];

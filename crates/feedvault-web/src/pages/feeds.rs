@@ -47,6 +47,7 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> Response {
                     } }
                 }
                 (forms::fetch_now(s, ctx, None))
+                (forms::publish_now(s, ctx))
                 @if !ctx.mirror {
                     h2 { (t.add_feed) }
                     (forms::add_feed(s, ctx))

@@ -1,4 +1,5 @@
-//! CSRF tokens: an HMAC-SHA256 of the action's name under a key drawn at random
+//! CSRF tokens: an HMAC-SHA256 of the action's name (`add`, `remove:<feed>`, `fetch`,
+//! `publish`) under a key drawn at random
 //! when the process starts, so a token is valid for one action, on this server,
 //! until it restarts; a page on another origin cannot read it.
 

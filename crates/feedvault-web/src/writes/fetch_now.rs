@@ -1,45 +1,13 @@
-//! "Fetch now". Inside the daemon ([`FetchRequests`], given in `ServeOptions`) the
-//! request only signals the daemon's loop, which runs its next cycle at once: the
-//! daemon stays the one writer (DESIGN.md, One writer). Standalone, the server
-//! becomes the writer itself for one cycle when no other process holds the vault;
-//! when one does (a daemon, a `fetch`), it says so and that process fetches on its
-//! own schedule.
+//! "Fetch now" made here. Inside the daemon, or when another process holds the
+//! vault, the request is queued instead ([`super::queue`]) and the writer runs a
+//! forced cycle. Otherwise the server becomes the writer itself for one cycle
+//! ([`Standalone`]); without a runner to queue for, a held vault is reported.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use feedvault_engine::{CycleOptions, Vault};
-use tokio::sync::Notify;
-
-/// Requests from the web to the daemon's loop.
-#[derive(Default)]
-pub struct FetchRequests {
-    requested: AtomicBool,
-    notify: Notify,
-}
-
-impl FetchRequests {
-    pub fn new() -> FetchRequests {
-        FetchRequests::default()
-    }
-
-    /// Asks for a cycle now.
-    pub fn request(&self) {
-        self.requested.store(true, Ordering::SeqCst);
-        self.notify.notify_one();
-    }
-
-    /// Whether a cycle was asked for since the last call (and forgets the request).
-    pub fn take(&self) -> bool {
-        self.requested.swap(false, Ordering::SeqCst)
-    }
-
-    /// Waits for the next request (for a loop that sleeps asynchronously).
-    pub async fn requested(&self) {
-        self.notify.notified().await
-    }
-}
 
 /// What a standalone "fetch now" did.
 #[derive(Debug, PartialEq, Eq)]

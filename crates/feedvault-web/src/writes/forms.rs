@@ -1,4 +1,4 @@
-//! The POST forms for changes, each with its CSRF token (and a token field when
+//! The POST forms for changes (subscribe, unsubscribe, fetch now, publish now), each with its CSRF token (and a token field when
 //! the server needs one); a server that refuses changes shows why instead, and the
 //! static mirror shows none.
 
@@ -60,6 +60,21 @@ pub fn fetch_now(s: &AppState, ctx: &Ctx, _feed: Option<&str>) -> Markup {
         form.write method="post" action="/fetch" {
             (hidden(s, ctx, "fetch"))
             button type="submit" { (ctx.t.fetch_now) }
+        }
+    }
+}
+
+/// "Publish now", where `[publish.git]` is configured and this server has a writer
+/// to queue it for.
+pub fn publish_now(s: &AppState, ctx: &Ctx) -> Markup {
+    let configured = s.vault.settings().is_ok_and(|settings| settings.publish.git.is_some());
+    if ctx.mirror || !writes_enabled(s) || !configured || s.options.requests.is_none() {
+        return html! {};
+    }
+    html! {
+        form.write method="post" action="/publish" {
+            (hidden(s, ctx, "publish"))
+            button type="submit" { (ctx.t.publish_now) }
         }
     }
 }

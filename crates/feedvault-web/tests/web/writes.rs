@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use feedvault_engine::Vault;
-use feedvault_web::{FetchRequests, ServeOptions};
+use feedvault_web::{Requests, ServeOptions};
 
 use crate::pages::fixture;
 use crate::support::{ADDR, get, hidden, post};
@@ -126,16 +126,62 @@ async fn off_loopback_every_change_needs_the_configured_token() {
 }
 
 #[tokio::test]
-async fn fetch_now_inside_the_daemon_signals_its_loop() {
+async fn inside_the_daemon_changes_are_queued_for_it_with_a_status_page() {
     let fixture = fixture();
-    let requests = Arc::new(FetchRequests::new());
-    let app = fixture.app_with(ServeOptions { fetch_requests: Some(requests.clone()), ..Default::default() }, ADDR);
+    let requests = Arc::new(Requests::writer());
+    let options = ServeOptions { requests: Some(requests.clone()), allow_private_feeds: true, ..Default::default() };
+    let app = fixture.app_with(options, ADDR);
     assert!(!requests.take());
-    let csrf = hidden(&get(&app, "/feeds").await.body, "/fetch", "csrf");
-    let answer = post(&app, "/fetch", &[HOST], &[("csrf", &csrf)]).await;
-    assert_eq!(answer.status, 202, "{}", answer.body);
-    assert!(requests.take(), "the daemon's loop sees the request");
+    let page = get(&app, "/feeds").await;
+    let fetch = hidden(&page.body, "/fetch", "csrf");
+    let add = hidden(&page.body, "/feeds", "csrf");
+    let answer = post(&app, "/fetch", &[HOST], &[("csrf", &fetch)]).await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let fetch_status = answer.headers["location"].to_str().unwrap().to_owned();
+    assert!(fetch_status.starts_with("/requests/"), "{fetch_status}");
+    assert!(requests.take(), "the daemon's loop is woken");
     assert!(!requests.take(), "once");
+    let queued = get(&app, &fetch_status).await;
+    assert!(queued.body.contains("Queued") && queued.body.contains("http-equiv=\"refresh\""), "{}", queued.body);
+    let chinese = get(&app, &format!("{fetch_status}?lang=zh")).await;
+    assert!(chinese.body.contains("已排队"), "{}", chinese.body);
+
+    let answer =
+        post(&app, "/feeds", &[HOST], &[("url", "http://127.0.0.1:9/feed.xml"), ("name", "queued"), ("csrf", &add)])
+            .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let add_status = answer.headers["location"].to_str().unwrap().to_owned();
+    let vault = Vault::open(&fixture.root()).unwrap();
+    assert!(vault.settings().unwrap().feed("queued").is_none(), "not written by the web");
+
+    // The writer (as the daemon) carries them out in order.
+    let root = fixture.root();
+    let done = tokio::task::spawn_blocking(move || {
+        let vault = Vault::open(&root).unwrap();
+        let mut writer = vault.writer(Duration::ZERO).unwrap();
+        writer.carry_out_requests(|_, kind| Ok(format!("ran {}", kind.describe()))).unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(done.len(), 2);
+    assert!(vault.settings().unwrap().feed("queued").is_some(), "subscribed by the writer");
+    let page = get(&app, &add_status).await;
+    assert!(page.body.contains("Done.") && page.body.contains("as queued"), "{}", page.body);
+    assert!(!page.body.contains("refresh"), "a finished request does not reload");
+    assert!(get(&app, &fetch_status).await.body.contains("ran fetch now"));
+    assert_eq!(get(&app, "/requests/12345").await.status, 404);
+    assert_eq!(get(&app, "/requests/..%2fetc").await.status, 404);
+}
+
+#[tokio::test]
+async fn publish_now_is_offered_only_where_publishing_is_configured() {
+    let fixture = fixture();
+    let requests = Arc::new(Requests::writer());
+    let app = fixture.app_with(ServeOptions { requests: Some(requests), ..Default::default() }, ADDR);
+    let page = get(&app, "/feeds").await;
+    assert!(!page.body.contains("action=\"/publish\""), "no [publish.git]: no form");
+    let csrf = feedvault_web::writes::csrf::Csrf::new().token("publish");
+    assert_eq!(post(&app, "/publish", &[HOST], &[("csrf", &csrf)]).await.status, 403, "a token of another server");
 }
 
 #[tokio::test]

@@ -1,6 +1,9 @@
 //! `feedvault daemon`: fetch on schedule until SIGINT or SIGTERM, serving the web
-//! UI and API (feedvault-web) on the same runtime; "fetch now" from the web wakes
-//! the loop for a cycle over every feed.
+//! UI and API (feedvault-web) on the same runtime. The daemon is the vault's one
+//! writer: changes asked for from the web (its own, or another `serve`'s) are
+//! queued in the vault and carried out here ([`super::requests`]) when it starts,
+//! after each cycle and while it sleeps (checked every 100 ms): subscribe,
+//! unsubscribe, a forced cycle for "fetch now", publishing for "publish now".
 //!
 //! Each cycle fetches the feeds that are due (the same cycle as `fetch`), then the
 //! daemon sleeps until the next feed is due. feedvault.toml is read again before
@@ -18,7 +21,7 @@ use std::time::Duration;
 use anyhow::Result;
 use chrono::Utc;
 use feedvault_engine::{CycleOptions, FeedResult, Outcome, Vault};
-use feedvault_web::{FetchRequests, ServeOptions};
+use feedvault_web::{Requests, ServeOptions};
 use tracing::{info, warn};
 
 use super::serve::WebArgs;
@@ -46,24 +49,22 @@ pub fn run(vault: &Path, log_format: &str, web: &WebArgs) -> Result<ExitCode> {
         });
     }
     info!(vault = %vault.display(), feeds = opened.settings()?.feeds.len(), "daemon started");
-    let requests = Arc::new(FetchRequests::new());
-    let options = ServeOptions { fetch_requests: Some(requests.clone()), ..web.options(&opened.settings()?) };
+    let requests = Arc::new(Requests::writer());
+    let options = ServeOptions { requests: Some(requests.clone()), ..web.options(&opened.settings()?) };
     start_web(writer.runtime(), Arc::new(opened), addr, options, stop.clone());
+    // Requests queued while no daemon ran.
+    super::requests::carry_out(&mut writer, &stop);
     let mut cycles = 0u64;
-    let mut asked = false;
     while !stop.load(Ordering::SeqCst) {
-        let report = writer.fetch(CycleOptions { force: asked }, &stop, log_result)?;
+        let report = writer.fetch(CycleOptions { force: false }, &stop, log_result)?;
         cycles += 1;
         info!(cycle = cycles, fetched = report.results.len(), "cycle done");
         publish(&mut writer, &opened_settings(vault));
         let wake = next_wake(writer.next_due()?);
         let started = std::time::Instant::now();
-        asked = false;
         while !stop.load(Ordering::SeqCst) && started.elapsed() < wake {
-            if requests.take() {
-                info!("fetch now, as asked from the web");
-                asked = true;
-                break;
+            if (requests.take() || writer.has_requests()) && super::requests::carry_out(&mut writer, &stop).subscribed {
+                break; // a new feed is due now
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -107,7 +108,7 @@ fn next_wake(next_due: Option<i64>) -> Duration {
     Duration::from_millis((earliest - now).max(0) as u64)
 }
 
-fn log_result(result: &FeedResult) {
+pub(super) fn log_result(result: &FeedResult) {
     let feed = result.name.as_str();
     let next = chrono::DateTime::<Utc>::from_timestamp_millis(result.next_check_at)
         .map(|t| t.to_rfc3339())
@@ -151,12 +152,12 @@ pub fn init_logging(format: &str) -> Result<()> {
 
 /// The settings as they are now (the cycle read them again); `None` when they no
 /// longer read (the cycle has reported why).
-fn opened_settings(vault: &Path) -> Option<feedvault_engine::Settings> {
+pub(super) fn opened_settings(vault: &Path) -> Option<feedvault_engine::Settings> {
     feedvault_engine::config_file::load(vault).ok()
 }
 
 /// The publishing step after a cycle: logged, never stopping the daemon.
-fn publish(writer: &mut feedvault_engine::VaultWriter, settings: &Option<feedvault_engine::Settings>) {
+pub(super) fn publish(writer: &mut feedvault_engine::VaultWriter, settings: &Option<feedvault_engine::Settings>) {
     let Some(git) = settings.as_ref().and_then(|s| s.publish.git.as_ref()) else { return };
     match feedvault_publish::git::publish(writer, git, feedvault_publish::git::Trigger::AfterFetch, Utc::now()) {
         Ok(report) => {

@@ -14,6 +14,7 @@ mod publish;
 mod refetch_text;
 mod reindex;
 mod remove;
+mod requests;
 mod search;
 mod serve;
 mod verify;

@@ -1,8 +1,11 @@
 //! `feedvault serve`: the web UI and API (feedvault-web) on one address until
 //! SIGINT or SIGTERM. It only reads the vault (another process may be fetching into
 //! it: new articles show within seconds); changes asked for from the web follow
-//! feedvault-web's rules (a token off loopback; "fetch now" fetches here only when
-//! no other process holds the vault).
+//! feedvault-web's rules (a token off loopback): made here while no other process
+//! holds the vault, else queued for the process that does (a daemon carries them
+//! out). Requests queued here and left waiting (publish now; changes queued while
+//! a `fetch` held the vault) are carried out by this server's runner once nobody
+//! holds the vault ([`super::requests::runner`]).
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -67,11 +70,17 @@ pub fn run(vault: &Path, args: &WebArgs) -> Result<ExitCode> {
     super::daemon::init_logging("human")?;
     let addr = args.addr()?;
     let opened = Arc::new(Vault::open(vault)?);
-    let options = args.options(&opened.settings()?);
+    let requests = Arc::new(feedvault_web::Requests::runner());
+    let options = ServeOptions { requests: Some(requests.clone()), ..args.options(&opened.settings()?) };
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    super::requests::runner(opened.clone(), requests.clone(), stop.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async move {
         let listener = listen(addr, &options).await?;
-        feedvault_web::serve(opened, listener, options, shutdown_signal()).await.context("serving")?;
+        let served = feedvault_web::serve(opened, listener, options, shutdown_signal()).await.context("serving");
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        requests.notify();
+        served?;
         info!("stopped");
         Ok(ExitCode::SUCCESS)
     })
