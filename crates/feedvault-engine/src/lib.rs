@@ -50,7 +50,9 @@ pub use index::Indexer;
 pub use preserve::recheck::RecheckReport;
 pub use preserve::recheck::view::{Evidence, RemovedArticle};
 pub use read::{ArticleCapture, CaptureKind, CaptureLink, CaptureRow, RawResponse};
-pub use read::{ArticleDetail, ArticleQuery, ChangeStamp, ArticleSummary, ChangeView, DayView, FeedView, Page, Paged, RevisionView};
+pub use read::{
+    ArticleDetail, ArticleQuery, ArticleSummary, ChangeStamp, ChangeView, DayView, FeedView, Page, Paged, RevisionView,
+};
 pub use read::{StoredArticle, StoredRevision, VersionFile};
 pub use requests::{RequestId, RequestKind, RequestStatus};
 pub use settings::{FILE_NAME, FeedSettings, Settings};

@@ -14,8 +14,8 @@
 
 mod assets;
 mod captures;
-mod memo;
 pub mod checks;
+mod memo;
 mod migrations;
 mod publish;
 mod queries;
@@ -69,6 +69,8 @@ pub struct FeedState {
     /// Consecutive 404/410 answers and when the first of them came.
     pub gone_streak: u32,
     pub gone_streak_since: Option<i64>,
+    /// The language the feed declared in its last parsed document.
+    pub language: Option<String>,
     /// Set when the feed answered 404/410 long enough to count as gone.
     pub gone_since: Option<i64>,
     /// The URL before the last permanent redirect.
@@ -235,6 +237,8 @@ pub trait Store {
     fn ensure_feed(&mut self, slug: &str, url: &str) -> Result<()>;
     fn remove_feed(&mut self, slug: &str) -> Result<()>;
     fn record_check(&mut self, slug: &str, at_ms: i64, outcome: &CheckOutcome) -> Result<()>;
+    /// Records the language a feed's last parsed document declared (or none).
+    fn record_language(&mut self, slug: &str, language: Option<&str>) -> Result<()>;
     /// Records a permanent redirect: the feed's URL is now `url`.
     fn record_move(&mut self, slug: &str, url: &str) -> Result<()>;
     /// When the feed's articles were first seen, for those seen since `since_ms`.

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_captures.sql"),
     include_str!("migrations/0006_checks.sql"),
     include_str!("migrations/0007_assets.sql"),
+    include_str!("migrations/0008_language.sql"),
 ];
 
 /// The schema version this build knows.

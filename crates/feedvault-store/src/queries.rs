@@ -68,7 +68,7 @@ pub(crate) fn feeds(conn: &Connection, slug: Option<&str>) -> Result<Vec<FeedSta
     let query = format!(
         "SELECT slug, url, title, last_checked_at, last_success_at, last_error, error_since, etag, last_modified, \
          body_hash, (SELECT COUNT(*) FROM articles a WHERE a.feed = f.slug), next_check_at, failures, failure_kind, \
-         gone_since, moved_from, gaps, last_gap_at, last_items, last_new_items, gone_streak, gone_streak_since \
+         gone_since, moved_from, gaps, last_gap_at, last_items, last_new_items, gone_streak, gone_streak_since, language \
          FROM feeds f {filter} ORDER BY slug"
     );
     let mut stmt = conn.prepare_cached(&query).map_err(sql("reading feeds"))?;
@@ -96,6 +96,7 @@ pub(crate) fn feeds(conn: &Connection, slug: Option<&str>) -> Result<Vec<FeedSta
             last_new_items: r.get(19)?,
             gone_streak: r.get(20)?,
             gone_streak_since: r.get(21)?,
+            language: r.get(22)?,
         })
     };
     let rows = match slug {

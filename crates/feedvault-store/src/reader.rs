@@ -29,7 +29,12 @@ pub struct StoreReader {
 impl StoreReader {
     /// A reader of the database at `path` (which a writer has created and migrated).
     pub fn open(path: &Path) -> Result<StoreReader> {
-        let reader = StoreReader { path: path.to_owned(), idle: Mutex::new(Vec::new()), watch: Mutex::new(None), memo: Memo::default() };
+        let reader = StoreReader {
+            path: path.to_owned(),
+            idle: Mutex::new(Vec::new()),
+            watch: Mutex::new(None),
+            memo: Memo::default(),
+        };
         let conn = reader.connect()?;
         reader.release(conn);
         Ok(reader)
@@ -105,7 +110,8 @@ impl StoreReader {
         limit: usize,
     ) -> Result<(Vec<ArticleRow>, u64)> {
         let version = self.data_version()?;
-        let total = self.memo.count(version, format!("{filter:?}"), || self.with(|c| queries::articles_count(c, filter)))?;
+        let total =
+            self.memo.count(version, format!("{filter:?}"), || self.with(|c| queries::articles_count(c, filter)))?;
         Ok((self.with(|c| queries::articles_page(c, filter, sort, offset, limit))?, total))
     }
 

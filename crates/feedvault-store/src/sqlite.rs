@@ -92,6 +92,14 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    fn record_language(&mut self, slug: &str, language: Option<&str>) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE feeds SET language = ?2 WHERE slug = ?1 AND language IS NOT ?2")
+            .and_then(|mut s| s.execute(params![slug, language]))
+            .map_err(sql("recording a feed's language"))?;
+        Ok(())
+    }
+
     fn record_check(&mut self, slug: &str, at_ms: i64, outcome: &CheckOutcome) -> Result<()> {
         let result = match outcome {
             CheckOutcome::Success { title, etag, last_modified, body_hash, items, next_check_at, gap } => {

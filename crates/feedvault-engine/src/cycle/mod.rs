@@ -348,6 +348,7 @@ fn one_feed(
         .last_success_at
         .is_none()
         .then(|| parsed.items.iter().filter_map(|item| item.time()).filter(|t| *t <= now).collect::<Vec<_>>());
+    writer.archiver.store_mut().record_language(&feed.name, parsed.language.as_deref())?;
     let observed = Observed::Parsed {
         title: parsed.title.clone(),
         etag: body.validators.etag.clone(),

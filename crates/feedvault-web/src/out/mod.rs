@@ -74,7 +74,7 @@ pub struct Entry {
     pub updated_ms: i64,
     /// Sanitized HTML.
     pub content_html: String,
-    pub lang: &'static str,
+    pub lang: String,
 }
 
 fn entry(s: &AppState, ctx: &Ctx, detail: &ArticleDetail) -> Entry {
@@ -88,7 +88,7 @@ fn entry(s: &AppState, ctx: &Ctx, detail: &ArticleDetail) -> Entry {
         updated_ms: detail.summary.version_seen_at,
         // Readers of a feed cannot load the server's copies: images stay links.
         content_html: safe_body(s, ctx, &detail.article, crate::render::sanitize::none_kept()).to_string(),
-        lang: language(&detail.article),
+        lang: language(s, &detail.summary.feed, &detail.article),
     }
 }
 
@@ -173,7 +173,7 @@ fn changes(s: &AppState, ctx: &Ctx, format: Format) -> Result<Response, WebError
             published_ms: detail.summary.time_ms,
             updated_ms: detail.summary.version_seen_at.max(change.revision_seen_at),
             content_html: format!("<pre>{diff}</pre>"),
-            lang: language(&detail.article),
+            lang: language(s, &detail.summary.feed, &detail.article),
         });
     }
     let self_path = format!("/changes.{}", format.extension());

@@ -25,7 +25,7 @@ fn removed(s: &AppState, ctx: &Ctx, format: Format) -> Result<Response, WebError
             published_ms: article.time_ms,
             updated_ms: flagged,
             content_html: evidence(ctx.t, &article.evidence, zone).into_string(),
-            lang: "en",
+            lang: "en".into(),
         });
     }
     let self_path = format!("/removed.{}", format.extension());

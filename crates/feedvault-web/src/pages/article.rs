@@ -76,8 +76,15 @@ pub fn kept_copies(s: &AppState, path: &str) -> Result<HashMap<String, String>, 
     Ok(s.vault.kept_images(path)?.into_iter().map(|(key, image)| (key, image.file_name())).collect())
 }
 
-/// The article's language, from its title and the start of its text.
-pub fn language(article: &Article) -> &'static str {
+/// The language of a version of an article of `feed`: the one the feed declares,
+/// unless the text is plainly in another script ([`lang::choose`]); else detected.
+pub fn language(s: &AppState, feed: &str, article: &Article) -> String {
+    let declared = s.vault.feed(feed).ok().flatten().and_then(|f| f.state.language);
+    lang::choose(declared.as_deref(), detected_language(article))
+}
+
+/// The language the title and the start of the text are in.
+fn detected_language(article: &Article) -> &'static str {
     let mut end = article.body.len().min(8192);
     while !article.body.is_char_boundary(end) {
         end -= 1;
@@ -112,7 +119,7 @@ fn article_page(s: &AppState, ctx: &Ctx, detail: &ArticleDetail) -> Result<Respo
     let kept = kept_copies(s, &summary.path)?;
     let captures = super::captures::section(s, ctx, detail, zone)?;
     let body = html! {
-        article lang=(language(&detail.article)) {
+        article lang=(language(s, &summary.feed, &detail.article)) {
             h1 { (display_title(&detail.article.title)) }
             p.meta {
                 a href=(ids::feed_href(&summary.feed)) { (summary.feed) } " · "
@@ -207,13 +214,13 @@ fn diff_page(s: &AppState, ctx: &Ctx, detail: &ArticleDetail) -> Result<Response
     let (to_seen, to) = version(detail, &to_key)?;
     let title = format!("{} · {}", t.diff, display_title(&detail.article.title));
     let body = html! {
-        h1 { (t.diff) ": " a href=(href) lang=(language(&detail.article)) { (display_title(&detail.article.title)) } }
+        h1 { (t.diff) ": " a href=(href) lang=(language(s, &detail.summary.feed, &detail.article)) { (display_title(&detail.article.title)) } }
         p.meta {
             del { (t.from) " " (timefmt::local(from_seen, zone)) } " → " ins { (t.to) " " (timefmt::local(to_seen, zone)) }
         }
         @if !ctx.mirror { (compare_form(ctx, detail, &href, zone, Some((&from_key, &to_key)))) }
         @match (from, to) {
-            (Some(from), Some(to)) => div.diff lang=(language(to)) { (diff::render(&version_text(from), &version_text(to))) },
+            (Some(from), Some(to)) => div.diff lang=(language(s, &detail.summary.feed, to)) { (diff::render(&version_text(from), &version_text(to))) },
             _ => p.error { (t.missing_version) },
         }
     };
@@ -233,7 +240,7 @@ fn revision_page(s: &AppState, ctx: &Ctx, detail: &ArticleDetail, seen: i64) -> 
             a href={ (href) "/diff?from=" (seen) "&to=current" } { (t.diff) }
         }
         @match &revision.article {
-            Some(article) => article lang=(language(article)) {
+            Some(article) => article lang=(language(s, &detail.summary.feed, article)) {
                 h1 { (display_title(&article.title)) }
                 p.meta { (source_link(ctx, &article.url)) }
                 div.body { (PreEscaped(&*safe_body(s, ctx, article, &kept))) }

@@ -54,7 +54,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Response {
                 @for (change, detail) in &items {
                     @let href = ids::article_href(&change.article.path);
                     article {
-                        h2 { a href=(href) lang=(language_of(detail.as_ref())) { (display_title(&change.article.title)) } }
+                        h2 { a href=(href) lang=(language_of(s, detail.as_ref())) { (display_title(&change.article.title)) } }
                         p.meta {
                             a href=(ids::feed_href(&change.article.feed)) { (change.article.feed) } " · "
                             (t.replaced) " " (timefmt::local(change.revision_seen_at, zone)) " · "
@@ -62,7 +62,7 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Response {
                         }
                         @if let Some(detail) = detail {
                             @match versions(change, detail) {
-                                (Some(old), Some(new)) => div.diff lang=(language(new)) { (diff::render(&version_text(old), &version_text(new))) },
+                                (Some(old), Some(new)) => div.diff lang=(language(s, &detail.summary.feed, new)) { (diff::render(&version_text(old), &version_text(new))) },
                                 _ => p.error { (t.missing_version) },
                             }
                         }
@@ -75,6 +75,6 @@ pub async fn page(State(state): State<AppState>, ctx: Ctx) -> Response {
         .await
 }
 
-fn language_of(detail: Option<&ArticleDetail>) -> &'static str {
-    detail.map_or("en", |d| language(&d.article))
+fn language_of(s: &AppState, detail: Option<&ArticleDetail>) -> String {
+    detail.map_or_else(|| "en".to_owned(), |d| language(s, &d.summary.feed, &d.article))
 }

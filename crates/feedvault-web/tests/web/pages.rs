@@ -1,7 +1,7 @@
 //! The HTML pages: status, content type, key content, links between them, the
 //! headers every response carries, languages, and bad input answered 400/404.
 
-use crate::support::{Fixture, Item, article_paths, get, get_with, href};
+use crate::support::{Fixture, Item, article_paths, get, get_with, href, rss};
 
 pub const ZH_TITLE: &str = "俄罗斯与中国承诺加强合作";
 pub const EN_TITLE: &str = "Russia and China pledge closer cooperation";
@@ -354,4 +354,31 @@ async fn a_kept_page_gives_way_to_the_next_commit_and_config_edit() {
     let chinese = get_with(&app, &href(&path), &[("accept-language", "zh-CN")]).await;
     assert!(chinese.body.contains("lang=\"zh-Hans\""));
     assert!(get(&app, &href(&path)).await.body.contains("<html lang=\"en\">"));
+}
+
+/// `lang` comes from the feed's declared language (Traditional Chinese keeps its
+/// tag, so a browser picks Traditional glyphs), unless the text is plainly in
+/// another script; a feed without a declaration gets the detected language.
+#[tokio::test]
+async fn an_article_is_marked_with_its_feeds_language() {
+    let item = Item::new("t-1", "台灣新聞標題", "<p>這是一篇繁體中文的新聞報導，內容很長。</p>");
+    let traditional = rss(&[item]).replace("<channel><title>", "<channel><language>zh-TW</language><title>");
+    let fixture = Fixture::new("plain", &[Item::new("p-1", "Plain English", "<p>Nothing declared here.</p>")]);
+    fixture.add_feed_document("tw", &traditional);
+    let wrong = rss(&[Item::new("w-1", "中文标题", "<p>这是一篇简体中文的报道，频道却说是英文。</p>")])
+        .replace("<channel><title>", "<channel><language>en-us</language><title>");
+    fixture.add_feed_document("wrong", &wrong);
+    let app = fixture.app();
+    let paths = article_paths(&fixture.vault);
+    let mut seen = Vec::new();
+    for path in &paths {
+        let page = get(&app, &href(path)).await;
+        let lang = page.body.split("<article lang=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_owned();
+        seen.push((page.body.contains("台灣新聞標題"), page.body.contains("中文标题"), lang));
+    }
+    assert!(seen.contains(&(true, false, "zh-TW".to_owned())), "declared: {seen:?}");
+    assert!(seen.contains(&(false, true, "zh".to_owned())), "en-us over Chinese text: detected: {seen:?}");
+    assert!(seen.contains(&(false, false, "en".to_owned())), "undeclared: detected: {seen:?}");
+    let atom = get(&app, "/feeds/tw.atom").await;
+    assert!(atom.body.contains("xml:lang=\"zh-TW\""), "{}", atom.body);
 }

@@ -79,7 +79,12 @@ impl Fixture {
 
     /// Subscribes to a new feed file and fetches it.
     pub fn add_feed(&self, name: &str, items: &[Item<'_>]) {
-        std::fs::write(self.feed_file(name), rss(items)).unwrap();
+        self.add_feed_document(name, &rss(items));
+    }
+
+    /// Subscribes to a new feed file holding `document` and fetches it.
+    pub fn add_feed_document(&self, name: &str, document: &str) {
+        std::fs::write(self.feed_file(name), document).unwrap();
         let config = self.root().join("feedvault.toml");
         let mut text = std::fs::read_to_string(&config).unwrap();
         text.push_str(&format!("\n[[feeds]]\nname = \"{name}\"\nurl = \"{}\"\n", self.feed_file(name).display()));
