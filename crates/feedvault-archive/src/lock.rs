@@ -11,6 +11,11 @@ use std::time::{Duration, Instant};
 
 use crate::ArchiveError;
 
+/// How long a refused process keeps trying before it reports the vault locked:
+/// far longer than a check ([`VaultLock::is_held`]) holds the lock, far shorter than
+/// any writer does, so a check at the wrong instant never turns a writer away.
+const GRACE: Duration = Duration::from_millis(250);
+
 /// Held for as long as a process writes the vault.
 #[derive(Debug)]
 pub struct VaultLock {
@@ -18,7 +23,8 @@ pub struct VaultLock {
 }
 
 impl VaultLock {
-    /// Takes the lock, waiting up to `wait` for another process to release it.
+    /// Takes the lock, waiting up to `wait` (at least [`GRACE`]) for another process
+    /// to release it.
     pub fn acquire(vault: &Path, wait: Duration) -> Result<Self, ArchiveError> {
         let path = lock_path(vault);
         let io = |source| ArchiveError::Io { path: path.clone(), source };
@@ -28,7 +34,7 @@ impl VaultLock {
         loop {
             match file.try_lock() {
                 Ok(()) => break,
-                Err(TryLockError::WouldBlock) if started.elapsed() < wait => {
+                Err(TryLockError::WouldBlock) if started.elapsed() < wait.max(GRACE) => {
                     std::thread::sleep(Duration::from_millis(50))
                 }
                 Err(TryLockError::WouldBlock) => return Err(ArchiveError::Locked { path, holder: holder(&mut file) }),
@@ -40,6 +46,19 @@ impl VaultLock {
             .and_then(|()| write!(file, "{}", std::process::id()))
             .map_err(io)?;
         Ok(VaultLock { _file: file })
+    }
+
+    /// Whether a process writes the vault now. The lock is taken for an instant and
+    /// let go without touching the file (the holder's pid stays as it was).
+    pub fn is_held(vault: &Path) -> Result<bool, ArchiveError> {
+        let path = lock_path(vault);
+        let io = |source| ArchiveError::Io { path: path.clone(), source };
+        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => file.unlock().map(|()| false).map_err(io),
+            Err(TryLockError::WouldBlock) => Ok(true),
+            Err(TryLockError::Error(source)) => Err(io(source)),
+        }
     }
 }
 
@@ -67,6 +86,20 @@ mod tests {
             other => panic!("{other:?}"),
         }
         drop(first);
+        VaultLock::acquire(dir.path(), Duration::ZERO).unwrap();
+    }
+
+    #[test]
+    fn a_check_sees_the_holder_and_leaves_its_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(!VaultLock::is_held(dir.path()).unwrap(), "nobody writes");
+        assert!(!VaultLock::is_held(dir.path()).unwrap(), "the check let go");
+        let held = VaultLock::acquire(dir.path(), Duration::ZERO).unwrap();
+        assert!(VaultLock::is_held(dir.path()).unwrap());
+        let pid = std::fs::read_to_string(lock_path(dir.path())).unwrap();
+        assert_eq!(pid, std::process::id().to_string(), "the holder's pid is untouched");
+        drop(held);
+        assert!(!VaultLock::is_held(dir.path()).unwrap());
         VaultLock::acquire(dir.path(), Duration::ZERO).unwrap();
     }
 }

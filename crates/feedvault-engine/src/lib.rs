@@ -267,11 +267,7 @@ impl Vault {
     /// Whether another writer holds the vault now (a daemon, a `fetch`); in the
     /// writer's own process this is true too.
     pub fn writer_running(&self) -> Result<bool> {
-        match VaultLock::acquire(&self.root, Duration::ZERO) {
-            Ok(_) => Ok(false),
-            Err(feedvault_archive::ArchiveError::Locked { .. }) => Ok(true),
-            Err(err) => Err(err.into()),
-        }
+        Ok(VaultLock::is_held(&self.root)?)
     }
 
     /// Becomes the vault's one writer, waiting up to `wait` for another to finish,
