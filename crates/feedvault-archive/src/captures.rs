@@ -27,23 +27,12 @@ pub const RECORDS: &str = "captures/records.jsonl";
 /// zstd's level for bodies: fast, and most of the gain on text.
 const LEVEL: i32 = 3;
 
-/// A capture's record, as written to the records file.
+/// A capture's record, as written to the records file: the state.db row's fields,
+/// then the article versions it produced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaptureRecord {
-    pub id: String,
-    pub kind: String,
-    pub request_url: String,
-    pub final_url: String,
-    pub fetched_at: i64,
-    pub http_version: String,
-    pub status: u16,
-    pub reason: String,
-    pub request_headers: String,
-    pub response_headers: String,
-    pub body_hash: String,
-    pub body_length: u64,
-    pub media_type: Option<String>,
-    /// The article versions it produced.
+    #[serde(flatten)]
+    pub capture: CaptureRow,
     pub articles: Vec<ArticleVersion>,
 }
 
@@ -56,47 +45,16 @@ pub struct ArticleVersion {
 
 impl CaptureRecord {
     pub fn new(row: &CaptureRow, links: &[CaptureLink]) -> Self {
-        CaptureRecord {
-            id: row.id.clone(),
-            kind: row.kind.clone(),
-            request_url: row.request_url.clone(),
-            final_url: row.final_url.clone(),
-            fetched_at: row.fetched_at,
-            http_version: row.http_version.clone(),
-            status: row.status,
-            reason: row.reason.clone(),
-            request_headers: row.request_headers.clone(),
-            response_headers: row.response_headers.clone(),
-            body_hash: row.body_hash.clone(),
-            body_length: row.body_length,
-            media_type: row.media_type.clone(),
-            articles: links
-                .iter()
-                .map(|l| ArticleVersion { path: l.article_path.clone(), seen_at: l.seen_at })
-                .collect(),
-        }
+        let articles =
+            links.iter().map(|l| ArticleVersion { path: l.article_path.clone(), seen_at: l.seen_at }).collect();
+        CaptureRecord { capture: row.clone(), articles }
     }
 
     /// The state.db row and links of this record.
     pub fn into_row(self) -> (CaptureRow, Vec<CaptureLink>) {
         let links =
             self.articles.into_iter().map(|a| CaptureLink { article_path: a.path, seen_at: a.seen_at }).collect();
-        let row = CaptureRow {
-            id: self.id,
-            kind: self.kind,
-            request_url: self.request_url,
-            final_url: self.final_url,
-            fetched_at: self.fetched_at,
-            http_version: self.http_version,
-            status: self.status,
-            reason: self.reason,
-            request_headers: self.request_headers,
-            response_headers: self.response_headers,
-            body_hash: self.body_hash,
-            body_length: self.body_length,
-            media_type: self.media_type,
-        };
-        (row, links)
+        (self.capture, links)
     }
 }
 
@@ -213,7 +171,7 @@ mod tests {
     use super::*;
 
     fn record(id: &str) -> CaptureRecord {
-        CaptureRecord {
+        let capture = CaptureRow {
             id: id.into(),
             kind: "feed".into(),
             request_url: "http://e.org/f".into(),
@@ -227,8 +185,20 @@ mod tests {
             body_hash: "0".repeat(64),
             body_length: 0,
             media_type: None,
-            articles: vec![ArticleVersion { path: "archive/a.md".into(), seen_at: 1 }],
+        };
+        CaptureRecord { capture, articles: vec![ArticleVersion { path: "archive/a.md".into(), seen_at: 1 }] }
+    }
+
+    #[test]
+    fn a_record_is_one_flat_object() {
+        let line = serde_json::to_value(record("r1")).unwrap();
+        let keys: Vec<&str> = line.as_object().unwrap().keys().map(String::as_str).collect();
+        for key in ["id", "kind", "request_url", "body_hash", "media_type", "articles"] {
+            assert!(keys.contains(&key), "{key} in {keys:?}");
         }
+        assert!(!keys.contains(&"capture"), "the row's fields stand at the top: {keys:?}");
+        let back: CaptureRecord = serde_json::from_value(line).unwrap();
+        assert_eq!(back, record("r1"));
     }
 
     #[test]
@@ -285,7 +255,7 @@ mod tests {
         file.write_all(br#"{"id":"tor"#).unwrap();
         append_record(dir.path(), &record("b")).unwrap();
         let (records, skipped) = read_records(dir.path()).unwrap();
-        assert_eq!(records.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(records.iter().map(|r| r.capture.id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(skipped.len(), 1);
         assert!(skipped[0].contains("line 2"), "{skipped:?}");
         let (row, links) = records[1].clone().into_row();

@@ -8,8 +8,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use crate::queries::sql;
 use crate::{Result, SqliteStore, StoreReader};
 
-/// One kept response.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One kept response (also a line of `captures/records.jsonl`, with its versions).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CaptureRow {
     pub id: String,
     /// `feed` (a feed document) or `page` (an item's page, for its full text).

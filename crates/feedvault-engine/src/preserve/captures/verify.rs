@@ -20,8 +20,8 @@ impl Vault {
         let (records, bad) = files::read_records(&self.root)?;
         problems.extend(bad);
         let mut bodies: BTreeMap<String, u64> =
-            records.iter().map(|r: &CaptureRecord| (r.body_hash.clone(), r.body_length)).collect();
-        let in_records: BTreeSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
+            records.iter().map(|r: &CaptureRecord| (r.capture.body_hash.clone(), r.capture.body_length)).collect();
+        let in_records: BTreeSet<&str> = records.iter().map(|r| r.capture.id.as_str()).collect();
         let mut last: Option<CaptureRow> = None;
         loop {
             let rows = self.captures_after(last.as_ref(), PAGE)?;
