@@ -194,7 +194,9 @@ impl Vault {
 
     /// One subscription by name.
     pub fn feed(&self, name: &str) -> Result<Option<FeedView>> {
-        Ok(self.feeds()?.into_iter().find(|f| f.settings.name == name))
+        let Some(settings) = self.settings()?.feeds.into_iter().find(|f| f.name == name) else { return Ok(None) };
+        let state = self.reader.feed(name)?.unwrap_or_default();
+        Ok(Some(FeedView { settings, state }))
     }
 
     /// Articles newest first, by feed and days, paged.

@@ -4,7 +4,7 @@
 //! read before the answer it keys, so an answer is never older than its key.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::{FeedState, Result};
 
@@ -14,7 +14,7 @@ const MAX_COUNTS: usize = 1024;
 #[derive(Default)]
 struct Kept {
     version: Option<i64>,
-    feeds: Option<Vec<FeedState>>,
+    feeds: Option<Arc<Vec<FeedState>>>,
     counts: HashMap<String, u64>,
 }
 
@@ -39,11 +39,16 @@ impl Memo {
         kept
     }
 
-    pub fn feeds(&self, version: i64, read: impl FnOnce() -> Result<Vec<FeedState>>) -> Result<Vec<FeedState>> {
+    /// Every feed's state (shared: a caller wanting one feed clones only that one).
+    pub fn feeds(
+        &self,
+        version: i64,
+        read: impl FnOnce() -> Result<Vec<FeedState>>,
+    ) -> Result<Arc<Vec<FeedState>>> {
         if let Some(feeds) = &self.at(version).feeds {
             return Ok(feeds.clone());
         }
-        let feeds = read()?;
+        let feeds = Arc::new(read()?);
         self.at(version).feeds = Some(feeds.clone());
         Ok(feeds)
     }
@@ -80,7 +85,7 @@ mod tests {
         }
         assert!(memo.kept.lock().unwrap().counts.len() <= MAX_COUNTS);
         let feeds = memo.feeds(3, || Ok(vec![FeedState { slug: "f".into(), ..Default::default() }])).unwrap();
-        assert_eq!(memo.feeds(3, || Ok(Vec::new())).unwrap(), feeds);
+        assert!(Arc::ptr_eq(&memo.feeds(3, || Ok(Vec::new())).unwrap(), &feeds), "kept, not read again");
         assert!(memo.feeds(4, || Ok(Vec::new())).unwrap().is_empty());
     }
 }

@@ -82,11 +82,15 @@ impl StoreReader {
 
     /// Every feed's state (kept until the next commit: each carries a count).
     pub fn feeds(&self) -> Result<Vec<FeedState>> {
-        self.memo.feeds(self.data_version()?, || self.with(|c| queries::feeds(c, None)))
+        Ok(self.kept_feeds()?.to_vec())
     }
 
     pub fn feed(&self, slug: &str) -> Result<Option<FeedState>> {
-        Ok(self.feeds()?.into_iter().find(|feed| feed.slug == slug))
+        Ok(self.kept_feeds()?.iter().find(|feed| feed.slug == slug).cloned())
+    }
+
+    fn kept_feeds(&self) -> Result<std::sync::Arc<Vec<FeedState>>> {
+        self.memo.feeds(self.data_version()?, || self.with(|c| queries::feeds(c, None)))
     }
 
     pub fn article_by_path(&self, path: &str) -> Result<Option<ArticleRow>> {
