@@ -135,6 +135,26 @@ enum Counting {
     UpTo,
 }
 
+/// The addresses `top` finds, and with `with_count` the number of matches, counted
+/// in the same pass.
+fn top_hits<S, C>(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    top: C,
+    with_count: bool,
+) -> Result<(Vec<DocAddress>, Option<usize>)>
+where
+    C: tantivy::collector::Collector<Fruit = Vec<(S, DocAddress)>>,
+{
+    let addresses = |hits: Vec<(S, DocAddress)>| hits.into_iter().map(|(_, a)| a).collect();
+    if with_count {
+        let (hits, count) = searcher.search(query, &(top, Count))?;
+        Ok((addresses(hits), Some(count)))
+    } else {
+        Ok((addresses(searcher.search(query, &top)?), None))
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Fields {
     path: Field,
@@ -322,22 +342,12 @@ impl SearchIndex {
         // and the count pass needs no scores; together they would score every match.
         // A phrase cannot skip (its positions are read for every candidate), so one
         // pass does both, and counts exactly.
-        let (addresses, counted): (Vec<DocAddress>, Option<usize>) = match (sort, counting) {
-            (Sort::Relevance, Counting::WithTopHits) => {
-                let (hits, count) = searcher.search(&query, &(top.order_by_score(), Count))?;
-                (hits.into_iter().map(|(_, a)| a).collect(), Some(count))
-            }
-            (Sort::Relevance, _) => {
-                (searcher.search(&query, &top.order_by_score())?.into_iter().map(|(_, a)| a).collect(), None)
-            }
-            (Sort::Date, counting) => {
+        let with_count = counting == Counting::WithTopHits;
+        let (addresses, counted) = match sort {
+            Sort::Relevance => top_hits(&searcher, query.as_ref(), top.order_by_score(), with_count)?,
+            Sort::Date => {
                 let by_date = top.order_by_fast_field::<tantivy::DateTime>("published", Order::Desc);
-                if counting == Counting::WithTopHits {
-                    let (hits, count) = searcher.search(&query, &(by_date, Count))?;
-                    (hits.into_iter().map(|(_, a)| a).collect(), Some(count))
-                } else {
-                    (searcher.search(&query, &by_date)?.into_iter().map(|(_, a)| a).collect(), None)
-                }
+                top_hits(&searcher, query.as_ref(), by_date, with_count)?
             }
         };
         let (total, total_is_exact) = match (counted, counting) {

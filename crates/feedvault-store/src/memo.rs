@@ -40,11 +40,7 @@ impl Memo {
     }
 
     /// Every feed's state (shared: a caller wanting one feed clones only that one).
-    pub fn feeds(
-        &self,
-        version: i64,
-        read: impl FnOnce() -> Result<Vec<FeedState>>,
-    ) -> Result<Arc<Vec<FeedState>>> {
+    pub fn feeds(&self, version: i64, read: impl FnOnce() -> Result<Vec<FeedState>>) -> Result<Arc<Vec<FeedState>>> {
         if let Some(feeds) = &self.at(version).feeds {
             return Ok(feeds.clone());
         }
