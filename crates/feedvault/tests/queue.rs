@@ -120,6 +120,18 @@ fn carried_out_by(vault: &Path, status_page: &str) -> u64 {
     serde_json::from_str::<serde_json::Value>(&text).unwrap()["by_pid"].as_u64().unwrap()
 }
 
+/// A bare repository in `dir` that the vault publishes to (`[publish.git]` with
+/// `extra` lines), made before the vault's first publishing.
+fn publish_to_bare_remote(dir: &Path, vault: &Path, extra: &str) -> std::path::PathBuf {
+    let remote = dir.join("remote.git");
+    fs::create_dir_all(&remote).unwrap();
+    git(&remote, &["init", "--quiet", "--bare"]);
+    let config = vault.join("feedvault.toml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(&config, format!("{text}\n[publish.git]\nremotes = [{remote:?}]\n{extra}")).unwrap();
+    remote
+}
+
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git").current_dir(dir).args(args).output().unwrap();
     assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -135,12 +147,7 @@ fn a_serve_beside_the_daemon_queues_changes_and_the_daemon_carries_them_out() {
     let feed = dir.path().join("feed.xml");
     fs::write(&feed, rss("zh-CN", &[("a", "第一篇", "<p>一</p>")])).unwrap();
     subscribe(&vault, "local", feed.to_str().unwrap());
-    let remote = dir.path().join("remote.git");
-    fs::create_dir_all(&remote).unwrap();
-    git(&remote, &["init", "--quiet", "--bare"]);
-    let config = vault.join("feedvault.toml");
-    let text = fs::read_to_string(&config).unwrap();
-    fs::write(&config, format!("{text}\n[publish.git]\nremotes = [{:?}]\ninterval = \"1h\"\n", remote)).unwrap();
+    let remote = publish_to_bare_remote(dir.path(), &vault, "interval = \"1h\"\n");
 
     let (daemon, _) = start(&vault, "daemon", &[]);
     eventually("the first cycle", || archive_files(&vault).len() == 1);
@@ -223,12 +230,7 @@ fn a_standalone_serve_publishes_itself_when_nobody_holds_the_vault() {
     fs::write(&feed, rss("en", &[("a", "One", "<p>1</p>")])).unwrap();
     subscribe(&vault, "local", feed.to_str().unwrap());
     support::feedvault(&vault).arg("fetch").assert().success();
-    let remote = dir.path().join("remote.git");
-    fs::create_dir_all(&remote).unwrap();
-    git(&remote, &["init", "--quiet", "--bare"]);
-    let config = vault.join("feedvault.toml");
-    let text = fs::read_to_string(&config).unwrap();
-    fs::write(&config, format!("{text}\n[publish.git]\nremotes = [{:?}]\n", remote)).unwrap();
+    let remote = publish_to_bare_remote(dir.path(), &vault, "");
 
     let (serve, addr) = start(&vault, "serve", &[]);
     let published = post(&addr, "/publish", "/feeds", "");
