@@ -260,9 +260,9 @@ impl Vault {
 
     /// What a reader's view of the vault depends on, in a form that changes when
     /// the vault does: state.db's commits (by the writer, here or in another
-    /// process) and feedvault.toml's size and modification time. A page rendered at
-    /// one stamp is still true while the stamp is equal (article files change only
-    /// with a commit). The search index is not covered.
+    /// process) and feedvault.toml's [`crate::config_file::FileStamp`]. A page
+    /// rendered at one stamp is still true while the stamp is equal (article files
+    /// change only with a commit). The search index is not covered.
     pub fn change_stamp(&self) -> Result<ChangeStamp> {
         Ok(ChangeStamp { data_version: self.reader.data_version()?, config: crate::config_file::stamp(&self.root) })
     }

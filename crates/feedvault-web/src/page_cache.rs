@@ -1,11 +1,12 @@
 //! Whole pages, remembered while the vault has not changed. A page is a function of
 //! the request (path, query, language, host) and of the vault; the vault's
-//! [`ChangeStamp`] (state.db's commits, feedvault.toml's size and time) says when
-//! that second part moved. So a page rendered at one stamp is served again, as it
-//! was, until the stamp changes; then every page is dropped. The stamp is read on
+//! [`ChangeStamp`] (state.db's commits, feedvault.toml's size, times and inode) says
+//! when that second part moved. So a page rendered at one stamp is served again, as
+//! it was, until the stamp changes; then every page is dropped. The stamp is read on
 //! every request (a few microseconds), so a writer's commit, in this process or
-//! another, shows on the next request. Search pages are not kept (they depend on the index,
-//! which the stamp does not cover), nor anything but a whole `200 text/html` page.
+//! another, shows on the next request. Search pages are not kept (they depend on the
+//! index, which the stamp does not cover), nor anything but a whole `200 text/html`
+//! page.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -31,7 +32,11 @@ struct Kept {
 }
 
 /// The kept pages by request, and the stamp they were rendered at.
-type Pages = (Option<ChangeStamp>, HashMap<String, Arc<Kept>>);
+#[derive(Default)]
+struct Pages {
+    stamp: Option<ChangeStamp>,
+    by_request: HashMap<String, Arc<Kept>>,
+}
 
 #[derive(Default)]
 pub struct PageCache {
@@ -41,19 +46,19 @@ pub struct PageCache {
 impl PageCache {
     fn get(&self, stamp: ChangeStamp, key: &str) -> Option<Arc<Kept>> {
         let pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
-        if pages.0 != Some(stamp) {
+        if pages.stamp != Some(stamp) {
             return None;
         }
-        pages.1.get(key).cloned()
+        pages.by_request.get(key).cloned()
     }
 
     fn put(&self, stamp: ChangeStamp, key: String, kept: Kept) {
         let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
-        if pages.0 != Some(stamp) || pages.1.len() >= CAPACITY {
-            pages.1.clear();
-            pages.0 = Some(stamp);
+        if pages.stamp != Some(stamp) || pages.by_request.len() >= CAPACITY {
+            pages.by_request.clear();
+            pages.stamp = Some(stamp);
         }
-        pages.1.insert(key, Arc::new(kept));
+        pages.by_request.insert(key, Arc::new(kept));
     }
 }
 
